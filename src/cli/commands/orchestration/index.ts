@@ -1,0 +1,15 @@
+import { defineCommand } from "citty";
+
+const load = <T>(p: Promise<{ default: T }>) => p.then((m) => m.default);
+
+export default defineCommand({
+  meta: { name: "orchestration", description: "Inspect, resume, checkpoint and clean up orchestrations" },
+  subCommands: {
+    list: () => load(import("./list.ts")),
+    status: () => load(import("./status.ts")),
+    resume: () => load(import("./resume.ts")),
+    checkpoint: () => load(import("./checkpoint.ts")),
+    "save-interval": () => load(import("./save-interval.ts")),
+    cleanup: () => load(import("./cleanup.ts")),
+  },
+});

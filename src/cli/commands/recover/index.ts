@@ -1,0 +1,10 @@
+import { defineCommand } from "citty";
+
+const load = <T>(p: Promise<{ default: T }>) => p.then((m) => m.default);
+
+export default defineCommand({
+  meta: { name: "recover", description: "Recovery housekeeping" },
+  subCommands: {
+    cleanup: () => load(import("./cleanup.ts")),
+  },
+});

@@ -1,0 +1,32 @@
+import { appendFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { createConsola, type ConsolaInstance, type LogObject } from "consola";
+
+/**
+ * Logs go to stderr (stdout is reserved for results and --json) and are appended to
+ * maos.log beside the database.
+ */
+export let log: ConsolaInstance = createConsola({ stdout: process.stderr, stderr: process.stderr, level: 3 });
+
+function fileReporter(path: string) {
+  return {
+    log(entry: LogObject) {
+      const text = entry.args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(" ");
+      try {
+        appendFileSync(path, `${entry.date.toISOString()} ${entry.type} [${process.pid}] ${text}\n`, { mode: 0o600 });
+      } catch {
+        // The log file is a convenience; never fail a command because it cannot be written.
+      }
+    },
+  };
+}
+
+export function configureLog(dbPath: string, verbose: boolean): void {
+  log = createConsola({
+    stdout: process.stderr,
+    stderr: process.stderr,
+    level: verbose || process.env.MAOS_DEBUG === "1" ? 4 : 3,
+    fancy: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR,
+  });
+  log.addReporter(fileReporter(join(dirname(dbPath), "maos.log")));
+}

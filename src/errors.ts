@@ -1,0 +1,79 @@
+/**
+ * The one error hierarchy of maos. Every failure a user can cause or meet is a
+ * MaosError carrying its exit code; the CLI's single catch prints one line
+ * (message, then hint) and exits with that code.
+ */
+export const ExitCode = {
+  ok: 0,
+  tasksFailed: 1,
+  usage: 2,
+  notFound: 3,
+  conflict: 4,
+  environment: 5,
+  interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class MaosError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A flag, argument, plan file or id the user gave is invalid (exit 2). */
+export class UsageError extends MaosError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.usage, hint);
+  }
+}
+
+/** An orchestration, checkpoint or task that does not exist (exit 3). */
+export class NotFoundError extends MaosError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.notFound, hint);
+  }
+}
+
+/** Someone else (a live process) owns what we wanted (exit 4). */
+export class ConflictError extends MaosError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.conflict, hint);
+  }
+}
+
+/** claude missing, database unusable or newer than this binary (exit 5). */
+export class EnvironmentError extends MaosError {
+  constructor(message: string, hint?: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.environment, hint, options);
+  }
+}
+
+/** The run was interrupted by the user; state is saved (exit 130). */
+export class InterruptedError extends MaosError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.interrupted, hint);
+  }
+}
+
+/** The work ran but did not succeed (exit 1). */
+export class RunFailedError extends MaosError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.tasksFailed, hint);
+  }
+}
+
+/** The one line shown to the user for an error. */
+export function describeError(error: unknown): { line: string; exitCode: number } {
+  if (error instanceof MaosError) {
+    const line = error.hint ? `${error.message} — ${error.hint}` : error.message;
+    return { line, exitCode: error.exitCode };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { line: `unexpected error: ${message}`, exitCode: ExitCode.tasksFailed };
+}

@@ -1,0 +1,70 @@
+import type { Database } from "bun:sqlite";
+import { sqlNow } from "./time.ts";
+
+export interface CheckpointRow {
+  id: string;
+  name: string;
+  description: string | null;
+  orchestrator_state: string | null;
+  agent_sessions: string | null;
+  task_states: string | null;
+  message_history: string | null;
+  created_at: string;
+  orchestration_id: string | null;
+  kind: "manual" | "auto";
+}
+
+export interface NewCheckpoint {
+  id: string;
+  name: string;
+  description: string | null;
+  orchestrationId: string;
+  kind: "manual" | "auto";
+  orchestratorState: unknown;
+  agentSessions: unknown;
+  taskStates: unknown;
+  messageHistory: unknown;
+}
+
+export function insertCheckpoint(db: Database, c: NewCheckpoint): void {
+  db.query(
+    `INSERT INTO checkpoints (id, name, description, orchestration_id, kind, orchestrator_state, agent_sessions,
+       task_states, message_history, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    c.id,
+    c.name,
+    c.description,
+    c.orchestrationId,
+    c.kind,
+    JSON.stringify(c.orchestratorState),
+    JSON.stringify(c.agentSessions),
+    JSON.stringify(c.taskStates),
+    JSON.stringify(c.messageHistory),
+    sqlNow(),
+  );
+}
+
+export function checkpointNameExists(db: Database, name: string): boolean {
+  return db.query("SELECT 1 FROM checkpoints WHERE name = ?").get(name) !== null;
+}
+
+export function listCheckpoints(db: Database, orchestrationId: string): CheckpointRow[] {
+  return db
+    .query<CheckpointRow, [string]>("SELECT * FROM checkpoints WHERE orchestration_id = ? ORDER BY created_at")
+    .all(orchestrationId);
+}
+
+export function listCheckpointsBefore(db: Database, cutoff: string): CheckpointRow[] {
+  return db
+    .query<CheckpointRow, [string]>("SELECT * FROM checkpoints WHERE created_at < ? ORDER BY created_at")
+    .all(cutoff);
+}
+
+export function deleteCheckpoint(db: Database, id: string): void {
+  db.query("DELETE FROM checkpoints WHERE id = ?").run(id);
+}
+
+export function countCheckpoints(db: Database): number {
+  return db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM checkpoints").get()!.n;
+}

@@ -1,0 +1,113 @@
+import { Database } from "bun:sqlite";
+import { chmodSync, existsSync, mkdirSync, openSync, closeSync, readSync, statSync, accessSync, constants } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { EnvironmentError } from "../errors.ts";
+import { migrations, schemaVersion } from "./migrations.ts";
+
+export type Durability = "full" | "normal";
+
+export interface OpenOptions {
+  /** Create the file (and apply migrations) when it does not exist. Read-side commands pass false. */
+  create?: boolean;
+  durability?: Durability;
+  busyTimeoutMs?: number;
+}
+
+const sqliteMagic = "SQLite format 3\0";
+
+/** Where the database lives: --db, else MAOS_DB, else ./maos.db. */
+export function resolveDbPath(flag?: string): string {
+  return resolve(flag || process.env.MAOS_DB || "maos.db");
+}
+
+/** Refuses, before SQLite touches it, a path that is a directory or a file that is not SQLite. */
+function checkExistingFile(path: string): void {
+  const stat = statSync(path);
+  if (stat.isDirectory()) {
+    throw new EnvironmentError(`database path ${path} is a directory`, "pass --db with a file path");
+  }
+  if (stat.size === 0) return;
+  const fd = openSync(path, "r");
+  try {
+    const head = Buffer.alloc(16);
+    readSync(fd, head, 0, 16, 0);
+    if (head.toString("latin1") !== sqliteMagic) {
+      throw new EnvironmentError(
+        `${path} is not a maos database (not a SQLite file)`,
+        "pass --db with another path; the file was left untouched",
+      );
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function checkWritableDir(path: string): void {
+  const dir = dirname(path);
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new EnvironmentError(
+      `cannot write to ${dir} (needed for the database and its WAL)`,
+      "choose a writable location with --db or MAOS_DB",
+    );
+  }
+}
+
+function applyPragmas(db: Database, options: OpenOptions): void {
+  db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec(`PRAGMA synchronous = ${options.durability === "normal" ? "NORMAL" : "FULL"}`);
+  db.exec("PRAGMA foreign_keys = ON");
+}
+
+/** Applies pending migrations, each in one transaction with its user_version bump. */
+function migrate(db: Database, path: string): void {
+  const current = db.query<{ user_version: number }, []>("PRAGMA user_version").get()!.user_version;
+  if (current > schemaVersion) {
+    throw new EnvironmentError(
+      `database ${path} has schema version ${current}, newer than this maos understands (${schemaVersion})`,
+      "upgrade maos; the database was not changed",
+    );
+  }
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.exec(`PRAGMA user_version = ${migration.version}`);
+    }).immediate();
+  }
+}
+
+/**
+ * Opens (creating if asked) the maos database with WAL, busy_timeout, foreign keys and
+ * synchronous=FULL by default. Any problem with the file becomes one EnvironmentError (exit 5).
+ */
+export function openDatabase(path: string, options: OpenOptions = {}): Database {
+  const exists = existsSync(path);
+  if (exists) checkExistingFile(path);
+  else if (options.create === false) {
+    throw new EnvironmentError(`no database at ${path}`, "run `maos orchestrate` first, or pass --db / MAOS_DB");
+  }
+  checkWritableDir(path);
+  let db: Database | undefined;
+  try {
+    db = new Database(path, { create: true, strict: true });
+    if (!exists) chmodSync(path, 0o600);
+    applyPragmas(db, options);
+    migrate(db, path);
+    return db;
+  } catch (error) {
+    db?.close(false);
+    if (error instanceof EnvironmentError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new EnvironmentError(`database ${path} is unusable: ${message}`, "the file was left untouched; check it or pass another --db", {
+      cause: error,
+    });
+  }
+}
+
+export function userVersion(db: Database): number {
+  return db.query<{ user_version: number }, []>("PRAGMA user_version").get()!.user_version;
+}

@@ -1,0 +1,176 @@
+import type { Database } from "bun:sqlite";
+import type { MessageType } from "../domain/status.ts";
+import { sqlNow } from "./time.ts";
+
+export interface MessageRow {
+  id: number;
+  from_agent: string;
+  to_agent: string | null;
+  message: string;
+  message_type: MessageType;
+  timestamp: string;
+  acknowledged: number;
+  orchestration_id: string;
+  to_task: string | null;
+  undeliverable: number;
+  idempotency_key: string;
+}
+
+export interface NewMessage {
+  orchestrationId: string;
+  fromAgent: string;
+  toAgent: string | null;
+  toTask: string | null;
+  type: MessageType;
+  text: string;
+  undeliverable: boolean;
+  idempotencyKey: string;
+}
+
+/** Inserts a message once: a replayed idempotency key returns null and changes nothing. */
+export function insertMessage(db: Database, m: NewMessage): number | null {
+  const row = db
+    .query<{ id: number }, [string, string | null, string | null, string, string, string, string, number, string]>(
+      `INSERT INTO messages (orchestration_id, from_agent, to_agent, to_task, message_type, message, timestamp,
+         undeliverable, idempotency_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(idempotency_key) DO NOTHING RETURNING id`,
+    )
+    .get(m.orchestrationId, m.fromAgent, m.toAgent, m.toTask, m.type, m.text, sqlNow(), m.undeliverable ? 1 : 0, m.idempotencyKey);
+  return row?.id ?? null;
+}
+
+export function insertDelivery(db: Database, messageId: number, agentId: string, orchestrationId: string): void {
+  db.query(
+    `INSERT INTO deliveries (message_id, agent_id, orchestration_id) VALUES (?, ?, ?)
+     ON CONFLICT(message_id, agent_id) DO NOTHING`,
+  ).run(messageId, agentId, orchestrationId);
+}
+
+export interface PendingDelivery {
+  message_id: number;
+  agent_id: string;
+  from_agent: string;
+  from_task: string;
+  message_type: MessageType;
+  message: string;
+  timestamp: string;
+}
+
+/** The agent's mailbox: messages not yet delivered to it, oldest first. */
+export function listPendingDeliveries(db: Database, agentId: string): PendingDelivery[] {
+  return db
+    .query<PendingDelivery, [string]>(
+      `SELECT d.message_id, d.agent_id, m.from_agent, t.task_key AS from_task, m.message_type, m.message, m.timestamp
+       FROM deliveries d JOIN messages m ON m.id = d.message_id
+       JOIN agents a ON a.id = m.from_agent JOIN tasks t ON t.id = a.task_id
+       WHERE d.agent_id = ? AND d.status = 'pending' ORDER BY d.message_id`,
+    )
+    .all(agentId);
+}
+
+export function markDelivered(db: Database, messageId: number, agentId: string, attempt: number, via: "prompt" | "stdin"): boolean {
+  return (
+    db
+      .query(
+        `UPDATE deliveries SET status = 'delivered', attempt = ?, via = ?, delivered_at = ?
+         WHERE message_id = ? AND agent_id = ? AND status = 'pending'`,
+      )
+      .run(attempt, via, sqlNow(), messageId, agentId).changes === 1
+  );
+}
+
+/** The recipient's turn completed: everything delivered to this attempt is acknowledged. */
+export function acknowledgeDelivered(db: Database, agentId: string, attempt: number): number[] {
+  const ids = db
+    .query<{ message_id: number }, [string, string, number]>(
+      `UPDATE deliveries SET status = 'acknowledged', acknowledged_at = ?
+       WHERE agent_id = ? AND attempt = ? AND status = 'delivered' RETURNING message_id`,
+    )
+    .all(sqlNow(), agentId, attempt)
+    .map((r) => r.message_id);
+  for (const id of ids) {
+    db.query(
+      `UPDATE messages SET acknowledged = 1 WHERE id = ?
+         AND NOT EXISTS (SELECT 1 FROM deliveries WHERE message_id = ? AND status != 'acknowledged')`,
+    ).run(id, id);
+  }
+  return ids;
+}
+
+/** Deliveries made to an attempt that died before acknowledging go back to the mailbox. */
+export function requeueUnacknowledged(db: Database, orchestrationId: string): number {
+  return db
+    .query(
+      `UPDATE deliveries SET status = 'pending', attempt = NULL, via = NULL, delivered_at = NULL
+       WHERE orchestration_id = ? AND status = 'delivered'`,
+    )
+    .run(orchestrationId).changes;
+}
+
+export function countPendingDeliveries(db: Database, orchestrationId: string): number {
+  return db
+    .query<{ n: number }, [string]>(
+      "SELECT COUNT(*) AS n FROM deliveries WHERE orchestration_id = ? AND status = 'pending'",
+    )
+    .get(orchestrationId)!.n;
+}
+
+export function countLiveDeliveries(db: Database, agentId: string, attempt: number): number {
+  return db
+    .query<{ n: number }, [string, number]>(
+      "SELECT COUNT(*) AS n FROM deliveries WHERE agent_id = ? AND attempt = ? AND via = 'stdin'",
+    )
+    .get(agentId, attempt)!.n;
+}
+
+export interface MessageView {
+  id: number;
+  orchestration_id: string;
+  timestamp: string;
+  from_task: string;
+  to_task: string | null;
+  message_type: string;
+  message: string;
+  undeliverable: number;
+  acknowledged: number;
+  recipients: number;
+  delivered: number;
+  acked: number;
+}
+
+const messageViewSelect = `
+  SELECT m.id, m.orchestration_id, m.timestamp, ft.task_key AS from_task, m.to_task, m.message_type, m.message,
+    m.undeliverable, m.acknowledged,
+    (SELECT COUNT(*) FROM deliveries d WHERE d.message_id = m.id) AS recipients,
+    (SELECT COUNT(*) FROM deliveries d WHERE d.message_id = m.id AND d.status != 'pending') AS delivered,
+    (SELECT COUNT(*) FROM deliveries d WHERE d.message_id = m.id AND d.status = 'acknowledged') AS acked
+  FROM messages m JOIN agents fa ON fa.id = m.from_agent JOIN tasks ft ON ft.id = fa.task_id`;
+
+export function listMessages(db: Database, orchestrationId: string, limit: number): MessageView[] {
+  return db
+    .query<MessageView, [string, number]>(`${messageViewSelect} WHERE m.orchestration_id = ? ORDER BY m.id DESC LIMIT ?`)
+    .all(orchestrationId, limit)
+    .reverse();
+}
+
+export function listRecentMessages(db: Database, limit: number): MessageView[] {
+  return db.query<MessageView, [number]>(`${messageViewSelect} ORDER BY m.id DESC LIMIT ?`).all(limit).reverse();
+}
+
+export function countMessages(db: Database): number {
+  return db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM messages").get()!.n;
+}
+
+export function countOrchestrationMessages(db: Database, orchestrationId: string): number {
+  return db
+    .query<{ n: number }, [string]>("SELECT COUNT(*) AS n FROM messages WHERE orchestration_id = ?")
+    .get(orchestrationId)!.n;
+}
+
+export function lastMessageId(db: Database, orchestrationId: string): number {
+  return (
+    db
+      .query<{ id: number | null }, [string]>("SELECT MAX(id) AS id FROM messages WHERE orchestration_id = ?")
+      .get(orchestrationId)?.id ?? 0
+  );
+}

@@ -1,0 +1,154 @@
+import type { Database } from "bun:sqlite";
+import * as v from "valibot";
+import type { TaskStatus } from "../domain/status.ts";
+import { readJson } from "./json.ts";
+import { sqlNow } from "./time.ts";
+
+export interface TaskRow {
+  id: string;
+  parent_task_id: string | null;
+  description: string;
+  status: TaskStatus;
+  assigned_agents: string | null;
+  subtasks: string | null;
+  progress: number;
+  result: string | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  orchestration_id: string;
+  task_key: string;
+  position: number;
+  agent_type: string;
+  depends_on: string;
+  attempt: number;
+  session_id: string | null;
+  error: string | null;
+  cost_usd: number;
+  input_tokens: number;
+  output_tokens: number;
+  num_turns: number;
+  duration_ms: number;
+  completed_count: number;
+}
+
+const KeyList = v.array(v.string());
+
+export function taskDependencies(row: Pick<TaskRow, "id" | "depends_on">): string[] {
+  return readJson(KeyList, row.depends_on, `tasks.depends_on of ${row.id}`);
+}
+
+export function taskId(orchestrationId: string, key: string): string {
+  return `${orchestrationId}:${key}`;
+}
+
+export interface NewTask {
+  orchestrationId: string;
+  key: string;
+  position: number;
+  agentType: string;
+  description: string;
+  dependsOn: string[];
+}
+
+export function insertTask(db: Database, t: NewTask): string {
+  const id = taskId(t.orchestrationId, t.key);
+  db.query(
+    `INSERT INTO tasks (id, orchestration_id, task_key, position, agent_type, description, depends_on,
+       assigned_agents, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(id, t.orchestrationId, t.key, t.position, t.agentType, t.description, JSON.stringify(t.dependsOn), JSON.stringify([id]), sqlNow());
+  return id;
+}
+
+export function listTasks(db: Database, orchestrationId: string): TaskRow[] {
+  return db
+    .query<TaskRow, [string]>("SELECT * FROM tasks WHERE orchestration_id = ? ORDER BY position")
+    .all(orchestrationId);
+}
+
+export function getTask(db: Database, id: string): TaskRow | null {
+  return db.query<TaskRow, [string]>("SELECT * FROM tasks WHERE id = ?").get(id);
+}
+
+export function countTasksByStatus(db: Database, orchestrationId: string): Record<string, number> {
+  const rows = db
+    .query<{ status: string; n: number }, [string]>(
+      "SELECT status, COUNT(*) AS n FROM tasks WHERE orchestration_id = ? GROUP BY status",
+    )
+    .all(orchestrationId);
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+/** Marks a task running for a new attempt; returns the attempt number. */
+export function startTaskAttempt(db: Database, id: string, sessionId: string): number {
+  const row = db
+    .query<{ attempt: number }, [string, string, string]>(
+      `UPDATE tasks SET status = 'running', attempt = attempt + 1, session_id = ?, error = NULL,
+         started_at = COALESCE(started_at, ?)
+       WHERE id = ? AND status IN ('pending','running','failed') RETURNING attempt`,
+    )
+    .get(sessionId, sqlNow(), id);
+  if (!row) throw new Error(`task ${id} cannot start: it is not pending`);
+  return row.attempt;
+}
+
+export interface TaskOutcome {
+  status: Extract<TaskStatus, "completed" | "failed" | "pending">;
+  result: string | null;
+  error: string | null;
+}
+
+/** Ends a task; `completed_count` counts completions so a double completion is detectable. */
+export function finishTask(db: Database, id: string, outcome: TaskOutcome): void {
+  const done = outcome.status === "completed";
+  db.query(
+    `UPDATE tasks SET status = ?, result = COALESCE(?, result), error = ?, progress = CASE WHEN ? THEN 1.0 ELSE progress END,
+       completed_at = CASE WHEN ? THEN ? ELSE completed_at END, completed_count = completed_count + ?
+     WHERE id = ?`,
+  ).run(outcome.status, outcome.result, outcome.error, done ? 1 : 0, done ? 1 : 0, sqlNow(), done ? 1 : 0, id);
+}
+
+/** Adds one attempt's usage to the task (called once per attempt, inside the attempt's final transaction). */
+export function addTaskUsage(
+  db: Database,
+  id: string,
+  u: { costUsd: number; inputTokens: number; outputTokens: number; numTurns: number; durationMs: number },
+): void {
+  db.query(
+    `UPDATE tasks SET cost_usd = cost_usd + ?, input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,
+       num_turns = num_turns + ?, duration_ms = duration_ms + ? WHERE id = ?`,
+  ).run(u.costUsd, u.inputTokens, u.outputTokens, u.numTurns, u.durationMs, id);
+}
+
+export function setTaskProgress(db: Database, id: string, progress: number): void {
+  db.query("UPDATE tasks SET progress = ? WHERE id = ? AND status = 'running'").run(progress, id);
+}
+
+export function setTaskStatus(db: Database, id: string, status: TaskStatus, error: string | null = null): void {
+  db.query("UPDATE tasks SET status = ?, error = COALESCE(?, error) WHERE id = ?").run(status, error, id);
+}
+
+/** Puts interrupted (running) tasks of an orchestration back to pending so the scheduler picks them up. */
+export function requeueRunningTasks(db: Database, orchestrationId: string): number {
+  return db
+    .query("UPDATE tasks SET status = 'pending' WHERE orchestration_id = ? AND status = 'running'")
+    .run(orchestrationId).changes;
+}
+
+/** Blocked/cancelled tasks get another chance on resume. */
+export function reopenStoppedTasks(db: Database, orchestrationId: string): number {
+  return db
+    .query(
+      "UPDATE tasks SET status = 'pending', error = NULL WHERE orchestration_id = ? AND status IN ('blocked','cancelled','failed')",
+    )
+    .run(orchestrationId).changes;
+}
+
+export function maxTaskPosition(db: Database, orchestrationId: string): number {
+  return (
+    db
+      .query<{ p: number | null }, [string]>("SELECT MAX(position) AS p FROM tasks WHERE orchestration_id = ?")
+      .get(orchestrationId)?.p ?? -1
+  );
+}

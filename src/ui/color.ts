@@ -1,0 +1,36 @@
+/** Colour only on a TTY, never with NO_COLOR (https://no-color.org) or FORCE_COLOR=0. */
+export function colorEnabled(stream: { isTTY?: boolean } = process.stdout): boolean {
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "") return false;
+  if (process.env.FORCE_COLOR === "0") return false;
+  return Boolean(stream.isTTY);
+}
+
+const codes = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, gray: 90, bold: 1, dim: 2 } as const;
+export type Color = keyof typeof codes;
+
+export function paint(text: string, color: Color, enabled = colorEnabled()): string {
+  return enabled ? `\x1b[${codes[color]}m${text}\x1b[0m` : text;
+}
+
+const statusColors: Record<string, Color> = {
+  running: "cyan",
+  active: "cyan",
+  paused: "yellow",
+  "paused (interrupted)": "yellow",
+  interrupted: "yellow",
+  pending: "gray",
+  inactive: "gray",
+  completed: "green",
+  failed: "red",
+  blocked: "magenta",
+  cancelled: "gray",
+};
+
+export function paintStatus(status: string, enabled = colorEnabled()): string {
+  return paint(status, statusColors[status] ?? "bold", enabled);
+}
+
+const ansi = /\x1b\[[0-9;]*m/g;
+export function visibleLength(text: string): number {
+  return Bun.stringWidth(text.replace(ansi, ""));
+}
