@@ -32,8 +32,9 @@ CREATE TABLE orchestrations (
     input_tokens INTEGER NOT NULL DEFAULT 0,
     output_tokens INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX orchestrations_status ON orchestrations(status);
-CREATE INDEX orchestrations_created ON orchestrations(created_at);
+-- (created_at, id) so `orchestration list` (newest first, optionally by status) reads in index order.
+CREATE INDEX orchestrations_status ON orchestrations(status, created_at, id);
+CREATE INDEX orchestrations_created ON orchestrations(created_at, id);
 
 CREATE TABLE tasks (
     id TEXT PRIMARY KEY,            -- '<orchestration id>:<task key>'
@@ -66,6 +67,9 @@ CREATE TABLE tasks (
     FOREIGN KEY (parent_task_id) REFERENCES tasks(id),
     UNIQUE (orchestration_id, task_key)
 );
+-- Every foreign key below has an index on its child column: without one, each cascading
+-- delete (orchestration cleanup) scans the whole child table once per parent row.
+CREATE INDEX tasks_parent ON tasks(parent_task_id);
 
 CREATE TABLE agents (
     id TEXT PRIMARY KEY,            -- same string as its task id: one actor per task
@@ -92,6 +96,7 @@ CREATE TABLE agents (
 );
 CREATE INDEX agents_orchestration ON agents(orchestration_id);
 CREATE INDEX agents_status ON agents(status);
+CREATE INDEX agents_task ON agents(task_id);
 
 CREATE TABLE sessions (
     session_id TEXT PRIMARY KEY,
@@ -112,6 +117,7 @@ CREATE TABLE sessions (
     FOREIGN KEY (agent_id) REFERENCES agents(id) ON DELETE CASCADE
 );
 CREATE INDEX sessions_agent ON sessions(agent_id);
+CREATE INDEX sessions_orchestration ON sessions(orchestration_id);
 
 CREATE TABLE attempts (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -131,6 +137,7 @@ CREATE TABLE attempts (
     UNIQUE (task_id, attempt)
 );
 CREATE INDEX attempts_orchestration ON attempts(orchestration_id, status);
+CREATE INDEX attempts_agent ON attempts(agent_id);
 
 CREATE TABLE messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -150,6 +157,8 @@ CREATE TABLE messages (
 );
 CREATE INDEX messages_orchestration ON messages(orchestration_id, id);
 CREATE INDEX messages_timestamp ON messages(timestamp);
+CREATE INDEX messages_from ON messages(from_agent);
+CREATE INDEX messages_to ON messages(to_agent);
 
 -- One row per (message, recipient): a broadcast reaches each other agent on its own.
 CREATE TABLE deliveries (
@@ -164,6 +173,10 @@ CREATE TABLE deliveries (
     PRIMARY KEY (message_id, agent_id)
 );
 CREATE INDEX deliveries_mailbox ON deliveries(agent_id, status, message_id);
+-- The live-delivery cap counts an attempt's stdin deliveries; without this each count
+-- reads every delivery the agent ever had.
+CREATE INDEX deliveries_live ON deliveries(agent_id, attempt) WHERE via = 'stdin';
+CREATE INDEX deliveries_orchestration ON deliveries(orchestration_id, status);
 
 CREATE TABLE checkpoints (
     id TEXT PRIMARY KEY,
@@ -179,6 +192,7 @@ CREATE TABLE checkpoints (
     kind TEXT NOT NULL DEFAULT 'manual' CHECK (kind IN ('manual','auto'))
 );
 CREATE INDEX checkpoints_created ON checkpoints(created_at);
+CREATE INDEX checkpoints_orchestration ON checkpoints(orchestration_id, created_at);
 
 -- Append-only: one row per line an agent streamed.
 CREATE TABLE events (
@@ -206,6 +220,7 @@ CREATE TABLE resumes (
     summary TEXT NOT NULL,          -- JSON: {continued:[], started:[], done:[], messages_waiting, added_task}
     created_at TIMESTAMP NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now'))
 );
+CREATE INDEX resumes_orchestration ON resumes(orchestration_id);
 
 CREATE TABLE settings (
     key TEXT PRIMARY KEY,

@@ -70,7 +70,7 @@ export async function checkFlags(resolved: ResolvedCommand): Promise<void> {
   const booleans = new Set<string>();
   for (const [name, def] of Object.entries(args)) {
     if (def.type === "positional") continue;
-    for (const n of [name, ...[def.alias ?? []].flat()]) {
+    for (const n of [name, ...[("alias" in def ? def.alias : undefined) ?? []].flat()]) {
       known.add(camel(n));
       if (def.type === "boolean") booleans.add(camel(n));
     }

@@ -26,7 +26,7 @@ export function configureLog(dbPath: string, verbose: boolean): void {
     stdout: process.stderr,
     stderr: process.stderr,
     level: verbose || process.env.MAOS_DEBUG === "1" ? 4 : 3,
-    fancy: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR,
+    formatOptions: { colors: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR },
   });
   log.addReporter(fileReporter(join(dirname(dbPath), "maos.log")));
 }

@@ -108,3 +108,22 @@ export function countAgentsByStatus(db: Database): Record<string, number> {
     .all();
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
+
+/** An agent with its task key and how many messages it sent and was sent (for status tables). */
+export interface AgentOverviewRow extends AgentRow {
+  task_key: string;
+  messages_sent: number;
+  messages_received: number;
+}
+
+export function listAgentOverviews(db: Database, orchestrationId: string): AgentOverviewRow[] {
+  return db
+    .query<AgentOverviewRow, [string]>(
+      `SELECT agents.*, tasks.task_key,
+         (SELECT COUNT(*) FROM messages m WHERE m.from_agent = agents.id) AS messages_sent,
+         (SELECT COUNT(*) FROM deliveries d WHERE d.agent_id = agents.id) AS messages_received
+       FROM agents JOIN tasks ON tasks.id = agents.task_id
+       WHERE agents.orchestration_id = ? ORDER BY tasks.position`,
+    )
+    .all(orchestrationId);
+}

@@ -68,3 +68,17 @@ export function deleteCheckpoint(db: Database, id: string): void {
 export function countCheckpoints(db: Database): number {
   return db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM checkpoints").get()!.n;
 }
+
+export function getLatestCheckpoint(db: Database, orchestrationId: string): CheckpointRow | null {
+  return db
+    .query<CheckpointRow, [string]>(
+      "SELECT * FROM checkpoints WHERE orchestration_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1",
+    )
+    .get(orchestrationId);
+}
+
+export function countOrchestrationCheckpoints(db: Database, orchestrationId: string): number {
+  return db
+    .query<{ n: number }, [string]>("SELECT COUNT(*) AS n FROM checkpoints WHERE orchestration_id = ?")
+    .get(orchestrationId)!.n;
+}

@@ -44,8 +44,9 @@ function checkExistingFile(path: string): void {
 
 function checkWritableDir(path: string): void {
   const dir = dirname(path);
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
   try {
+    // mkdir fails (ENOTDIR, EACCES, EROFS …) where the directory cannot exist or be written.
+    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
     accessSync(dir, constants.W_OK);
   } catch {
     throw new EnvironmentError(
@@ -64,7 +65,7 @@ function applyPragmas(db: Database, options: OpenOptions): void {
 
 /** Applies pending migrations, each in one transaction with its user_version bump. */
 function migrate(db: Database, path: string): void {
-  const current = db.query<{ user_version: number }, []>("PRAGMA user_version").get()!.user_version;
+  const current = userVersion(db);
   if (current > schemaVersion) {
     throw new EnvironmentError(
       `database ${path} has schema version ${current}, newer than this maos understands (${schemaVersion})`,
@@ -74,6 +75,8 @@ function migrate(db: Database, path: string): void {
   for (const migration of migrations) {
     if (migration.version <= current) continue;
     db.transaction(() => {
+      // Re-read under the write lock: another process opening the same new file may have applied it already.
+      if (userVersion(db) >= migration.version) return;
       db.exec(migration.sql);
       db.exec(`PRAGMA user_version = ${migration.version}`);
     }).immediate();

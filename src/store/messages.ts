@@ -30,13 +30,36 @@ export interface NewMessage {
 /** Inserts a message once: a replayed idempotency key returns null and changes nothing. */
 export function insertMessage(db: Database, m: NewMessage): number | null {
   const row = db
-    .query<{ id: number }, [string, string | null, string | null, string, string, string, string, number, string]>(
+    .query<{ id: number }, [string, string, string | null, string | null, string, string, string, number, string]>(
       `INSERT INTO messages (orchestration_id, from_agent, to_agent, to_task, message_type, message, timestamp,
          undeliverable, idempotency_key)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(idempotency_key) DO NOTHING RETURNING id`,
     )
     .get(m.orchestrationId, m.fromAgent, m.toAgent, m.toTask, m.type, m.text, sqlNow(), m.undeliverable ? 1 : 0, m.idempotencyKey);
   return row?.id ?? null;
+}
+
+/** The agent that works on a task key of an orchestration (agents.id == tasks.id), or null. */
+export function findRecipientAgent(db: Database, orchestrationId: string, taskKey: string): string | null {
+  return (
+    db
+      .query<{ id: string }, [string, string]>(
+        `SELECT a.id FROM tasks t JOIN agents a ON a.id = t.id WHERE t.orchestration_id = ? AND t.task_key = ?`,
+      )
+      .get(orchestrationId, taskKey)?.id ?? null
+  );
+}
+
+/** A broadcast's deliveries: one row per other agent of the orchestration; returns the recipients. */
+export function insertBroadcastDeliveries(db: Database, messageId: number, orchestrationId: string, fromAgent: string): string[] {
+  return db
+    .query<{ agent_id: string }, [number, string, string]>(
+      `INSERT INTO deliveries (message_id, agent_id, orchestration_id)
+       SELECT ?, id, orchestration_id FROM agents WHERE orchestration_id = ? AND id != ?
+       ON CONFLICT(message_id, agent_id) DO NOTHING RETURNING agent_id`,
+    )
+    .all(messageId, orchestrationId, fromAgent)
+    .map((r) => r.agent_id);
 }
 
 export function insertDelivery(db: Database, messageId: number, agentId: string, orchestrationId: string): void {
@@ -56,16 +79,16 @@ export interface PendingDelivery {
   timestamp: string;
 }
 
-/** The agent's mailbox: messages not yet delivered to it, oldest first. */
-export function listPendingDeliveries(db: Database, agentId: string): PendingDelivery[] {
+/** The agent's mailbox: messages not yet delivered to it, oldest first (at most `limit`; -1 = all). */
+export function listPendingDeliveries(db: Database, agentId: string, limit = -1): PendingDelivery[] {
   return db
-    .query<PendingDelivery, [string]>(
+    .query<PendingDelivery, [string, number]>(
       `SELECT d.message_id, d.agent_id, m.from_agent, t.task_key AS from_task, m.message_type, m.message, m.timestamp
        FROM deliveries d JOIN messages m ON m.id = d.message_id
        JOIN agents a ON a.id = m.from_agent JOIN tasks t ON t.id = a.task_id
-       WHERE d.agent_id = ? AND d.status = 'pending' ORDER BY d.message_id`,
+       WHERE d.agent_id = ? AND d.status = 'pending' ORDER BY d.message_id LIMIT ?`,
     )
-    .all(agentId);
+    .all(agentId, limit);
 }
 
 export function markDelivered(db: Database, messageId: number, agentId: string, attempt: number, via: "prompt" | "stdin"): boolean {
@@ -79,14 +102,41 @@ export function markDelivered(db: Database, messageId: number, agentId: string, 
   );
 }
 
-/** The recipient's turn completed: everything delivered to this attempt is acknowledged. */
-export function acknowledgeDelivered(db: Database, agentId: string, attempt: number): number[] {
-  const ids = db
-    .query<{ message_id: number }, [string, string, number]>(
-      `UPDATE deliveries SET status = 'acknowledged', acknowledged_at = ?
-       WHERE agent_id = ? AND attempt = ? AND status = 'delivered' RETURNING message_id`,
+/**
+ * Marks the agent's pending deliveries up to a message id delivered, in one statement.
+ * Called in the transaction that listed them, so "pending and <= id" is exactly that list.
+ */
+export function markDeliveredThrough(
+  db: Database,
+  agentId: string,
+  throughMessageId: number,
+  attempt: number,
+  via: "prompt" | "stdin",
+): number {
+  return db
+    .query(
+      `UPDATE deliveries SET status = 'delivered', attempt = ?, via = ?, delivered_at = ?
+       WHERE agent_id = ? AND status = 'pending' AND message_id <= ?`,
     )
-    .all(sqlNow(), agentId, attempt)
+    .run(attempt, via, sqlNow(), agentId, throughMessageId).changes;
+}
+
+/**
+ * The recipient's turn completed: everything delivered to this attempt (up to a message id,
+ * when the caller knows which deliveries that turn consumed) is acknowledged.
+ */
+export function acknowledgeDelivered(
+  db: Database,
+  agentId: string,
+  attempt: number,
+  throughMessageId = Number.MAX_SAFE_INTEGER,
+): number[] {
+  const ids = db
+    .query<{ message_id: number }, [string, string, number, number]>(
+      `UPDATE deliveries SET status = 'acknowledged', acknowledged_at = ?
+       WHERE agent_id = ? AND attempt = ? AND status = 'delivered' AND message_id <= ? RETURNING message_id`,
+    )
+    .all(sqlNow(), agentId, attempt, throughMessageId)
     .map((r) => r.message_id);
   for (const id of ids) {
     db.query(
@@ -105,6 +155,44 @@ export function requeueUnacknowledged(db: Database, orchestrationId: string): nu
        WHERE orchestration_id = ? AND status = 'delivered'`,
     )
     .run(orchestrationId).changes;
+}
+
+/** A retried task: deliveries made to its earlier (dead) attempts go back to its mailbox. */
+export function requeueAgentDeliveries(db: Database, agentId: string, beforeAttempt: number): number {
+  return db
+    .query(
+      `UPDATE deliveries SET status = 'pending', attempt = NULL, via = NULL, delivered_at = NULL
+       WHERE agent_id = ? AND status = 'delivered' AND attempt < ?`,
+    )
+    .run(agentId, beforeAttempt).changes;
+}
+
+export function countAgentPendingDeliveries(db: Database, agentId: string): number {
+  return db
+    .query<{ n: number }, [string]>("SELECT COUNT(*) AS n FROM deliveries WHERE agent_id = ? AND status = 'pending'")
+    .get(agentId)!.n;
+}
+
+export interface MailboxCounts {
+  messages: number;
+  pending: number;
+  delivered: number;
+  acknowledged: number;
+  undeliverable: number;
+}
+
+/** Deliveries of an orchestration by status, plus its messages and how many of them were undeliverable. */
+export function countMailbox(db: Database, orchestrationId: string): MailboxCounts {
+  return db
+    .query<MailboxCounts, { o: string }>(
+      `SELECT
+         (SELECT COUNT(*) FROM messages WHERE orchestration_id = $o) AS messages,
+         (SELECT COUNT(*) FROM deliveries WHERE orchestration_id = $o AND status = 'pending') AS pending,
+         (SELECT COUNT(*) FROM deliveries WHERE orchestration_id = $o AND status = 'delivered') AS delivered,
+         (SELECT COUNT(*) FROM deliveries WHERE orchestration_id = $o AND status = 'acknowledged') AS acknowledged,
+         (SELECT COUNT(*) FROM messages WHERE orchestration_id = $o AND undeliverable = 1) AS undeliverable`,
+    )
+    .get({ o: orchestrationId })!;
 }
 
 export function countPendingDeliveries(db: Database, orchestrationId: string): number {

@@ -231,3 +231,61 @@ export function listFinishedBefore(db: Database, cutoff: string): OrchestrationR
 export function deleteOrchestration(db: Database, id: string): void {
   db.query("DELETE FROM orchestrations WHERE id = ?").run(id);
 }
+
+/** An orchestration row with live counts from its child rows (the heartbeat columns can lag). */
+export interface OrchestrationOverviewRow extends OrchestrationRow {
+  agent_count: number;
+  live_message_count: number;
+  live_cost: number;
+}
+
+/**
+ * Newest first, optionally only some stored statuses. An iterator, so a caller that filters
+ * further (e.g. on liveness) stops reading as soon as it has enough; the counts are only
+ * computed for the rows it reads.
+ */
+export function iterateOrchestrationOverviews(
+  db: Database,
+  statuses: readonly OrchestrationStatus[] | null,
+): IterableIterator<OrchestrationOverviewRow> {
+  const where = statuses ? `WHERE o.status IN (${statuses.map(() => "?").join(", ")})` : "";
+  return db
+    .query<OrchestrationOverviewRow, string[]>(
+      `SELECT o.*,
+         (SELECT COUNT(*) FROM agents a WHERE a.orchestration_id = o.id) AS agent_count,
+         (SELECT COUNT(*) FROM messages m WHERE m.orchestration_id = o.id) AS live_message_count,
+         (SELECT COALESCE(SUM(t.cost_usd), 0) FROM tasks t WHERE t.orchestration_id = o.id) AS live_cost
+       FROM orchestrations o ${where} ORDER BY o.created_at DESC, o.id DESC`,
+    )
+    .iterate(...(statuses ?? []));
+}
+
+/** How many rows of each table belong to an orchestration (what a cascading delete removes). */
+export interface OwnedRowCounts {
+  tasks: number;
+  agents: number;
+  sessions: number;
+  attempts: number;
+  messages: number;
+  deliveries: number;
+  events: number;
+  checkpoints: number;
+  resumes: number;
+}
+
+export function countOwnedRows(db: Database, id: string): OwnedRowCounts {
+  return db
+    .query<OwnedRowCounts, { id: string }>(
+      `SELECT
+         (SELECT COUNT(*) FROM tasks WHERE orchestration_id = $id) AS tasks,
+         (SELECT COUNT(*) FROM agents WHERE orchestration_id = $id) AS agents,
+         (SELECT COUNT(*) FROM sessions WHERE orchestration_id = $id) AS sessions,
+         (SELECT COUNT(*) FROM attempts WHERE orchestration_id = $id) AS attempts,
+         (SELECT COUNT(*) FROM messages WHERE orchestration_id = $id) AS messages,
+         (SELECT COUNT(*) FROM deliveries WHERE orchestration_id = $id) AS deliveries,
+         (SELECT COUNT(*) FROM events WHERE orchestration_id = $id) AS events,
+         (SELECT COUNT(*) FROM checkpoints WHERE orchestration_id = $id) AS checkpoints,
+         (SELECT COUNT(*) FROM resumes WHERE orchestration_id = $id) AS resumes`,
+    )
+    .get({ id })!;
+}

@@ -152,3 +152,10 @@ export function maxTaskPosition(db: Database, orchestrationId: string): number {
       .get(orchestrationId)?.p ?? -1
   );
 }
+
+/** Pending tasks that will not run (approval cancelled, budget spent) become 'cancelled'. */
+export function cancelPendingTasks(db: Database, orchestrationId: string, reason: string): number {
+  return db
+    .query("UPDATE tasks SET status = 'cancelled', error = ? WHERE orchestration_id = ? AND status = 'pending'")
+    .run(reason, orchestrationId).changes;
+}

@@ -203,6 +203,8 @@ export interface RecordedRequest {
   body: any;
   /** True for POST /v1/messages. */
   isMessages: boolean;
+  /** body.stream === true. Non-streaming requests get a plain JSON message (the CLI falls back to them after a broken stream). */
+  stream: boolean;
   model?: string;
   /** x-claude-code-session-id header (the CLI's session id). */
   sessionId?: string;
@@ -347,7 +349,7 @@ function fieldText(req: RecordedRequest, field: RouteField): string {
  * Route by substring (or RegExp) of the request text. First matching route
  * wins. A route's target can be a single reply (used for every matching
  * request), a handler, or an array (a private queue for that route; once
- * exhausted the last element... no: the fallback answers).
+ * exhausted, `opts.fallback` or the mock's default reply answers).
  *
  *   mock.script(route([
  *     ["TASK-A", [toolUseReply("Write", {...}), textReply("A done")]],
@@ -476,6 +478,7 @@ export async function startMockAnthropic(opts: MockOptions = {}): Promise<MockSe
         clearTimeout(t);
         timers.delete(t);
         cancelers.delete(onAbort);
+        signal?.removeEventListener("abort", onAbort);
         resolve(false);
       };
       const t = setTimeout(() => {
@@ -578,6 +581,49 @@ export async function startMockAnthropic(opts: MockOptions = {}): Promise<MockSe
     return ev;
   }
 
+  /** The complete (non-streamed) message for a MessageReply. */
+  function buildMessage(reply: MessageReply, req: RecordedRequest) {
+    const usage = { ...defaultUsage, ...reply.usage };
+    const hasTool = reply.content.some((b) => b.type === "tool_use");
+    return {
+      id: `msg_mock_${++msgCounter}`,
+      type: "message",
+      role: "assistant",
+      model: reply.model ?? req.model ?? "claude-mock",
+      content: reply.content.map((b) =>
+        b.type === "tool_use"
+          ? { type: "tool_use", id: b.id ?? `toolu_mock_${++toolCounter}`, name: b.name, input: b.input ?? {} }
+          : b.type === "thinking"
+            ? { type: "thinking", thinking: b.thinking, signature: b.signature ?? "c2lnbmF0dXJlLW1vY2s=" }
+            : { type: "text", text: b.text },
+      ),
+      stop_reason: reply.stopReason ?? (hasTool ? "tool_use" : "end_turn"),
+      stop_sequence: null,
+      usage: {
+        input_tokens: usage.input_tokens ?? 0,
+        cache_creation_input_tokens: usage.cache_creation_input_tokens ?? 0,
+        cache_read_input_tokens: usage.cache_read_input_tokens ?? 0,
+        output_tokens: usage.output_tokens ?? 0,
+      },
+    };
+  }
+
+  /** Never answer (non-streaming hang) until the client goes away or the mock stops. */
+  function holdOpen(rec: RecordedRequest, resolveDone: () => void, signal: AbortSignal): Promise<Response> {
+    return new Promise<Response>((resolve) => {
+      let closed = false;
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        openStreams.delete(close);
+        finish(rec, resolveDone, true);
+        resolve(new Response(null, { status: 499 }));
+      };
+      openStreams.add(close);
+      signal.addEventListener("abort", close, { once: true });
+    });
+  }
+
   function finish(rec: RecordedRequest, resolveDone: () => void, aborted = false) {
     if (rec.finishedAt !== undefined) return;
     rec.finishedAt = now();
@@ -618,7 +664,8 @@ export async function startMockAnthropic(opts: MockOptions = {}): Promise<MockSe
       openStreams.delete(closer);
       ac.abort();
       try {
-        if (mode === "cut" && !aborted) ctrlRef?.error(new Error("mock: stream cut"));
+        // error(undefined) breaks the connection without Bun logging an error
+        if (mode === "cut" && !aborted) ctrlRef?.error(undefined);
         else ctrlRef?.close();
       } catch {
         /* already closed */
@@ -644,6 +691,11 @@ export async function startMockAnthropic(opts: MockOptions = {}): Promise<MockSe
           }
         }
         if (mode === "hang") return; // stays open; closed by abort/stop
+        if (mode === "cut") {
+          // let the written events reach the client before the connection is broken
+          const ok = await sleep(Math.max(delayMs, 30), ac.signal);
+          if (!ok || closed) return;
+        }
         close(false);
       },
       cancel() {
@@ -681,6 +733,7 @@ export async function startMockAnthropic(opts: MockOptions = {}): Promise<MockSe
       rawBody,
       body,
       isMessages,
+      stream: body?.stream === true,
       model: typeof body?.model === "string" ? body.model : undefined,
       sessionId: headers["x-claude-code-session-id"],
       receivedAt: now(),
@@ -752,6 +805,7 @@ export async function startMockAnthropic(opts: MockOptions = {}): Promise<MockSe
         return res;
       }
       case "hang": {
+        if (!rec.stream) return holdOpen(rec, resolveDone, req.signal);
         const events = reply.beforeMessageStart
           ? []
           : [buildEvents({ type: "message", content: [], usage: reply.usage, model: reply.model }, rec)[0]!];
@@ -759,6 +813,17 @@ export async function startMockAnthropic(opts: MockOptions = {}): Promise<MockSe
       }
       case "message": {
         if (reply.headersDelayMs) await sleep(reply.headersDelayMs, req.signal);
+        if (!rec.stream) {
+          // non-streaming request (the CLI's fallback after a broken stream): one JSON message
+          let text = JSON.stringify(buildMessage(reply, rec));
+          if (reply.cutAfterEvents !== undefined) text = text.slice(0, Math.floor(text.length / 2));
+          const res = new Response(text, {
+            status: 200,
+            headers: { "content-type": "application/json", "request-id": `req_mock_${rec.index}`, ...reply.headers },
+          });
+          finish(rec, resolveDone);
+          return res;
+        }
         let events = buildEvents(reply, rec);
         let mode: "normal" | "cut" = "normal";
         if (reply.cutAfterEvents !== undefined) {

@@ -1,9 +1,56 @@
 import { defineCommand } from "citty";
+import { homedir } from "node:os";
+import { loadCatalog, type AgentDefinition } from "../../agents/catalog.ts";
+import { paint } from "../../ui/color.ts";
+import { shorten } from "../../ui/format.ts";
+import { renderTable } from "../../ui/table.ts";
+import { jsonArgs } from "../args.ts";
+import { log } from "../log.ts";
+import { emit } from "../output.ts";
 
-// Placeholder while this command is being built.
+const toolsText = (a: AgentDefinition) => (a.tools === null ? "all" : a.tools.length === 0 ? "none" : a.tools.join(", "));
+
+/** For the table: `Bash(git log:*), Bash(ls:*)` shown as one `Bash(limited)`. */
+function toolsSummary(a: AgentDefinition): string {
+  if (a.tools === null || a.tools.length === 0) return toolsText(a);
+  const names = a.tools.map((t) => (/^[^(]+\(.+\)$/.test(t) ? `${t.slice(0, t.indexOf("("))}(limited)` : t));
+  return [...new Set(names)].join(", ");
+}
+
+function renderVerbose(agents: AgentDefinition[]): string {
+  return agents
+    .map((a) =>
+      [
+        paint(a.name, "bold"),
+        `  source:      ${a.source}${a.file ? ` (${a.file})` : ""}`,
+        `  model:       ${a.model ?? "default"}`,
+        `  tools:       ${toolsText(a)}`,
+        `  description: ${a.description}`,
+        "  prompt:",
+        a.prompt.replace(/^/gm, "    "),
+      ].join("\n"),
+    )
+    .join("\n\n");
+}
+
 export default defineCommand({
-  meta: { name: "agents", description: "(not built yet)" },
-  run() {
-    throw new Error("not built yet");
+  meta: { name: "agents", description: "List the agent types a plan can use (built-in, ~/.claude/agents, .claude/agents)" },
+  args: {
+    ...jsonArgs,
+    verbose: { type: "boolean", description: "Show each agent's file, full tool list and role prompt" },
+  },
+  run({ args }) {
+    const catalog = loadCatalog({ cwd: process.cwd(), home: process.env.HOME ?? homedir() });
+    for (const p of catalog.problems) log.warn(`skipped agent file ${p.file}: ${p.reason}`);
+    emit(args, catalog, (c) => {
+      if (args.verbose) return renderVerbose(c.agents);
+      return renderTable(c.agents, [
+        { header: "NAME", value: (a) => a.name },
+        { header: "SOURCE", value: (a) => a.source },
+        { header: "MODEL", value: (a) => a.model ?? "default" },
+        { header: "TOOLS", value: (a) => shorten(toolsSummary(a), 50) },
+        { header: "DESCRIPTION", value: (a) => shorten(a.description, 70) },
+      ]);
+    });
   },
 });

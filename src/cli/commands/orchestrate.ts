@@ -1,9 +1,65 @@
 import { defineCommand } from "citty";
+import { agentNames, loadCatalog } from "../../agents/catalog.ts";
+import { findClaude } from "../../agents/find-claude.ts";
+import { loadPlanFile } from "../../plan/plan-file.ts";
+import { UsageError } from "../../errors.ts";
+import { hasTerminal } from "../../orchestrator/approval.ts";
+import { orchestrate } from "../../orchestrator/orchestrate.ts";
+import { getSaveIntervalS } from "../../orchestrator/settings.ts";
+import { LiveReporter, LogReporter } from "../../ui/run-reporter.ts";
+import { dbArgs, jsonArgs } from "../args.ts";
+import { log } from "../log.ts";
+import { parseRunOptions, parseSaveInterval, runArgs } from "../run-options.ts";
+import { reportRun } from "../run-outcome.ts";
+import { openStore } from "../store.ts";
 
-// Placeholder while this command is being built.
 export default defineCommand({
-  meta: { name: "orchestrate", description: "(not built yet)" },
-  run() {
-    throw new Error("not built yet");
+  meta: { name: "orchestrate", description: "Plan a request as a graph of agent tasks, approve it, and run it" },
+  args: {
+    request: { type: "positional", description: "What you want done (quote it, or give several words)", required: false },
+    auto: { type: "boolean", description: "Run without asking for approval (CI)" },
+    plan: { type: "string", description: "Use this plan file instead of the planner (see README: Plan files)", valueHint: "FILE" },
+    durability: { type: "string", description: "full (default: survives power loss) or normal (faster)", valueHint: "full|normal" },
+    ...runArgs,
+    ...dbArgs,
+    ...jsonArgs,
+  },
+  async run({ args }) {
+    const request = [args.request, ...args._.slice(1)].filter(Boolean).join(" ").trim();
+    if (!request) throw new UsageError("missing request", 'e.g. maos orchestrate "Build the billing API"');
+    const options = parseRunOptions(args);
+    const saveFlag = parseSaveInterval(args["save-interval"]);
+    const durability = args.durability === undefined ? "full" : args.durability;
+    if (durability !== "full" && durability !== "normal") {
+      throw new UsageError(`--durability must be full or normal, got "${args.durability}"`);
+    }
+    const interactive = hasTerminal();
+    if (!args.auto && !interactive) throw new UsageError("no terminal to ask for approval; pass --auto");
+    const cwd = process.cwd();
+    // Everything that can be refused is checked before the database is opened or written.
+    const bin = findClaude(options.claudeBin, cwd);
+    const catalog = loadCatalog({ cwd });
+    const plan = args.plan ? loadPlanFile(args.plan, agentNames(catalog.agents)) : null;
+    const { db } = openStore(args, { durability });
+    for (const p of catalog.problems) log.warn(`skipped agent file ${p.file}: ${p.reason}`);
+    try {
+      const result = await orchestrate({
+        db,
+        request,
+        bin,
+        plan,
+        auto: Boolean(args.auto),
+        interactive,
+        options,
+        saveIntervalS: saveFlag ?? getSaveIntervalS(db),
+        cwd,
+        catalog,
+        reporter: (id) => (process.stderr.isTTY && !args.json ? new LiveReporter(db, id) : new LogReporter()),
+        note: (text) => log.info(text),
+      });
+      reportRun(args, result);
+    } finally {
+      db.close(false);
+    }
   },
 });

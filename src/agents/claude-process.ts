@@ -1,0 +1,154 @@
+import type { Subprocess } from "bun";
+import { interruptRequest } from "./claude-args.ts";
+import { readLines, type Line } from "./line-splitter.ts";
+
+export type StopReason = "exited" | "timeout" | "idle" | "interrupted" | "killed";
+
+export interface ProcessExit {
+  code: number | null;
+  signal: string | null;
+  /** Why the process ended: on its own, or because maos stopped it (and why). */
+  stopReason: StopReason;
+  stderrTail: string;
+}
+
+export interface ClaudeProcessOptions {
+  bin: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** Called for every stdout line in order; awaiting it applies back-pressure to the reader. */
+  onLine: (line: Line, readAt: number) => void | Promise<void>;
+  wallTimeoutMs: number;
+  idleTimeoutMs: number;
+  /** How long a graceful interrupt may take before SIGKILL. */
+  graceMs: number;
+}
+
+const stderrTailBytes = 4096;
+
+/**
+ * One headless `claude` process: spawned from an argument array in its own process
+ * group (so a terminal Ctrl-C reaches maos, which decides how to stop its agents),
+ * stdin kept open for stream-json messages, stdout read line by line, stopped
+ * gracefully (interrupt + SIGINT) before SIGKILL, with wall-clock and idle timeouts.
+ */
+export class ClaudeProcess {
+  readonly pid: number;
+  readonly exited: Promise<ProcessExit>;
+  private readonly proc: Subprocess<"pipe", "pipe", "pipe">;
+  private stopReason: StopReason = "exited";
+  private stopping: Promise<void> | null = null;
+  private inputOpen = true;
+  private lastOutputAt = performance.now();
+  private stderrTail = "";
+  private readonly timers: ReturnType<typeof setTimeout>[] = [];
+  private interrupts = 0;
+
+  constructor(private readonly options: ClaudeProcessOptions) {
+    this.proc = Bun.spawn([options.bin, ...options.args], {
+      cwd: options.cwd,
+      env: options.env,
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+      detached: true,
+    });
+    this.pid = this.proc.pid;
+    const stdoutDone = this.pumpStdout();
+    const stderrDone = this.pumpStderr();
+    this.timers.push(setTimeout(() => void this.stop("timeout"), options.wallTimeoutMs));
+    const idleCheck = setInterval(() => {
+      if (performance.now() - this.lastOutputAt > options.idleTimeoutMs) void this.stop("idle");
+    }, Math.min(1000, Math.max(50, options.idleTimeoutMs / 4)));
+    this.timers.push(idleCheck);
+    this.exited = Promise.all([this.proc.exited, stdoutDone, stderrDone]).then(([code]) => {
+      for (const t of this.timers) clearTimeout(t);
+      return {
+        code: this.proc.signalCode ? null : code,
+        signal: this.proc.signalCode === null ? null : String(this.proc.signalCode),
+        stopReason: this.stopReason,
+        stderrTail: this.stderrTail,
+      };
+    });
+  }
+
+  private async pumpStdout(): Promise<void> {
+    for await (const line of readLines(this.proc.stdout)) {
+      this.lastOutputAt = performance.now();
+      await this.options.onLine(line, this.lastOutputAt);
+    }
+  }
+
+  private async pumpStderr(): Promise<void> {
+    const decoder = new TextDecoder();
+    for await (const chunk of this.proc.stderr) {
+      this.lastOutputAt = performance.now();
+      this.stderrTail = (this.stderrTail + decoder.decode(chunk, { stream: true })).slice(-stderrTailBytes);
+    }
+  }
+
+  get running(): boolean {
+    return this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /** Writes one stream-json line to stdin; false when stdin is already closed. */
+  write(line: string): boolean {
+    if (!this.inputOpen) return false;
+    try {
+      this.proc.stdin.write(line);
+      this.proc.stdin.flush();
+      return true;
+    } catch {
+      this.inputOpen = false;
+      return false;
+    }
+  }
+
+  /** Closing stdin lets claude finish its turn and exit on its own. */
+  closeInput(): void {
+    if (!this.inputOpen) return;
+    this.inputOpen = false;
+    try {
+      this.proc.stdin.end();
+    } catch {
+      // already gone
+    }
+  }
+
+  /**
+   * Graceful stop: an interrupt control request and SIGINT (claude then stops its tools
+   * and writes a final result), stdin closed, SIGKILL to the group after the grace period.
+   */
+  stop(reason: Exclude<StopReason, "exited">): Promise<void> {
+    if (this.stopping) return this.stopping;
+    this.stopReason = reason;
+    this.write(interruptRequest(`maos-stop-${++this.interrupts}`));
+    this.closeInput();
+    this.signal("SIGINT");
+    const grace = new Promise<void>((done) => this.timers.push(setTimeout(done, this.options.graceMs)));
+    this.stopping = Promise.race([this.exited.then(() => undefined), grace]).then(() => {
+      if (this.running) this.kill(reason);
+    });
+    return this.stopping;
+  }
+
+  /** SIGKILL now, to the whole process group. */
+  kill(reason: Exclude<StopReason, "exited"> = "killed"): void {
+    if (this.stopReason === "exited") this.stopReason = reason;
+    this.closeInput();
+    try {
+      process.kill(-this.pid, "SIGKILL");
+    } catch {
+      this.signal("SIGKILL");
+    }
+  }
+
+  private signal(sig: NodeJS.Signals): void {
+    try {
+      this.proc.kill(sig);
+    } catch {
+      // already exited
+    }
+  }
+}

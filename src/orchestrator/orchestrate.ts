@@ -1,0 +1,142 @@
+import type { Database } from "bun:sqlite";
+import { hostname } from "node:os";
+import { claudeConfigDir, agentEnv } from "../agents/claude-args.ts";
+import { findAgent, type AgentDefinition, type Catalog } from "../agents/catalog.ts";
+import { RunFailedError, UsageError } from "../errors.ts";
+import { dependencyLevels, singleTaskPlan, type Plan } from "../plan/plan.ts";
+import { PlannerError, runPlanner } from "../plan/planner.ts";
+import { insertAgent } from "../store/agents.ts";
+import { insertOrchestration, setOrchestrationStatus, setPlan, type RunOptions } from "../store/orchestrations.ts";
+import { cancelPendingTasks, insertTask } from "../store/tasks.ts";
+import { transaction } from "../store/tx.ts";
+import { askApproval, offerSingleTask } from "./approval.ts";
+import { runToEnd, type RunReporter, type RunResult } from "./run.ts";
+import { buildSummary } from "./summary.ts";
+
+export interface OrchestrateInput {
+  db: Database;
+  request: string;
+  /** The claude executable, found before anything was opened or written. */
+  bin: string;
+  /** A plan from --plan, already validated; null to run the planner. */
+  plan: Plan | null;
+  auto: boolean;
+  interactive: boolean;
+  options: RunOptions;
+  saveIntervalS: number;
+  cwd: string;
+  catalog: Catalog;
+  reporter: (orchestrationId: string) => RunReporter;
+  note: (text: string) => void;
+}
+
+export function definitionLookup(catalog: Catalog): (agentType: string) => AgentDefinition {
+  return (agentType) => {
+    const found = findAgent(catalog.agents, agentType);
+    if (!found) throw new UsageError(`agent type "${agentType}" is not in the catalog`, "see `maos agents`");
+    return found;
+  };
+}
+
+/** Writes the accepted plan: one task row and one agent (its actor) per plan task. */
+export function recordPlan(db: Database, orchestrationId: string, plan: Plan, catalog: Catalog, firstPosition = 0): void {
+  const lookup = definitionLookup(catalog);
+  transaction(db, () => {
+    plan.tasks.forEach((t, i) => {
+      const id = insertTask(db, {
+        orchestrationId,
+        key: t.id,
+        position: firstPosition + i,
+        agentType: t.agent_type,
+        description: t.description,
+        dependsOn: t.depends_on,
+      });
+      const def = lookup(t.agent_type);
+      insertAgent(db, {
+        id,
+        name: `${t.agent_type}@${t.id}`,
+        type: t.agent_type,
+        orchestrationId,
+        taskId: id,
+        capabilities: def.tools ?? ["*"],
+        source: def.source,
+      });
+    });
+    setPlan(db, orchestrationId, { summary: plan.summary ?? "", tasks: plan.tasks }, dependencyLevels(plan), plan.tasks.map((t) => `${orchestrationId}:${t.id}`));
+  });
+}
+
+/**
+ * `maos orchestrate`: record the orchestration before anything else can fail, plan
+ * (planner or --plan), ask for approval, record the plan and run it to the end.
+ */
+export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
+  const { db, options, catalog } = input;
+  const { bin } = input;
+  const env = agentEnv(options.permissionMode);
+  const configDir = claudeConfigDir(env);
+  const id = crypto.randomUUID();
+  insertOrchestration(db, {
+    id,
+    request: input.request,
+    cwd: input.cwd,
+    claudeConfigDir: configDir,
+    ownerPid: process.pid,
+    ownerHost: hostname(),
+    saveIntervalS: input.saveIntervalS,
+    options,
+  });
+  input.note(`Orchestration ${id.slice(0, 8)} recorded in the database`);
+
+  let plan = input.plan;
+  if (!plan) {
+    input.note("Planning…");
+    try {
+      const planned = await runPlanner({
+        bin,
+        cwd: input.cwd,
+        env,
+        request: input.request,
+        catalog: catalog.agents,
+        model: options.model,
+        timeoutMs: Math.min(options.agentTimeoutS, 600) * 1000,
+        maxBudgetUsd: options.budgetUsd,
+      });
+      plan = planned.plan;
+    } catch (error) {
+      if (!(error instanceof PlannerError)) {
+        setOrchestrationStatus(db, id, "failed", "planning failed");
+        throw error;
+      }
+      if (!input.auto && (await offerSingleTask(input.request, error.message, { interactive: input.interactive }))) {
+        plan = singleTaskPlan(input.request);
+      } else {
+        setOrchestrationStatus(db, id, "failed", `planning failed: ${error.message}`);
+        throw new RunFailedError(`planning failed: ${error.message}`, error.hint);
+      }
+    }
+  }
+
+  const answer = await askApproval(plan, { auto: input.auto, interactive: input.interactive, catalog: catalog.agents });
+  recordPlan(db, id, plan, catalog);
+  if (answer === "cancel") {
+    transaction(db, () => {
+      cancelPendingTasks(db, id, "cancelled at approval");
+      setOrchestrationStatus(db, id, "cancelled", "cancelled at approval");
+    });
+    return { summary: buildSummary(db, id, false), interrupted: false };
+  }
+  return runToEnd({
+    db,
+    orchestrationId: id,
+    request: input.request,
+    options,
+    saveIntervalS: input.saveIntervalS,
+    cwd: input.cwd,
+    claudeConfigDir: configDir,
+    bin,
+    env,
+    definitionFor: definitionLookup(catalog),
+    reporter: input.reporter(id),
+  });
+}

@@ -1,0 +1,245 @@
+import type { Database } from "bun:sqlite";
+import type { OrchestrationStatus } from "../domain/status.ts";
+import { listAgentOverviews, type AgentOverviewRow } from "../store/agents.ts";
+import { countOrchestrationCheckpoints, getLatestCheckpoint } from "../store/checkpoints.ts";
+import { countOrchestrationMessages, listMessages, type MessageView } from "../store/messages.ts";
+import {
+  getOrchestration,
+  iterateOrchestrationOverviews,
+  type OrchestrationOverviewRow,
+  type OrchestrationRow,
+} from "../store/orchestrations.ts";
+import { listResumes, type ResumeSummary } from "../store/resumes.ts";
+import { listTasks, taskDependencies } from "../store/tasks.ts";
+import { displayStatus, isInterrupted } from "./liveness.ts";
+
+/** What `orchestration list` and `orchestration status` show: plain data, rendered by the CLI. */
+
+export interface AgentSummary {
+  id: string;
+  task_key: string;
+  type: string | null;
+  status: string;
+  session_id: string | null;
+  attempt: number;
+  messages_sent: number;
+  messages_received: number;
+  cost_usd: number;
+  num_turns: number;
+  duration_ms: number;
+  last_activity: string | null;
+}
+
+export interface OrchestrationSummary {
+  id: string;
+  request: string;
+  /** What people see: a crashed `running` one is `paused (interrupted)`. */
+  status: string;
+  stored_status: OrchestrationStatus;
+  interrupted: boolean;
+  agents: number;
+  messages: number;
+  cost_usd: number;
+  created_at: string;
+  last_updated: string | null;
+  completed_at: string | null;
+  agent_list?: AgentSummary[];
+}
+
+function agentSummary(a: AgentOverviewRow): AgentSummary {
+  return {
+    id: a.id,
+    task_key: a.task_key,
+    type: a.type,
+    status: a.status,
+    session_id: a.session_id,
+    attempt: a.attempt,
+    messages_sent: a.messages_sent,
+    messages_received: a.messages_received,
+    cost_usd: a.cost_usd,
+    num_turns: a.num_turns,
+    duration_ms: a.duration_ms,
+    last_activity: a.last_activity,
+  };
+}
+
+function summary(row: OrchestrationOverviewRow): OrchestrationSummary {
+  const interrupted = isInterrupted(row);
+  return {
+    id: row.id,
+    request: row.request,
+    status: displayStatus(row),
+    stored_status: row.status,
+    interrupted,
+    agents: row.agent_count,
+    messages: row.live_message_count,
+    cost_usd: row.live_cost,
+    created_at: row.created_at,
+    last_updated: row.last_updated,
+    completed_at: row.completed_at,
+  };
+}
+
+/**
+ * The stored statuses to read for a status filter, and whether a row passes it: a crashed
+ * `running` orchestration counts as paused, not running.
+ */
+function statusFilter(status: OrchestrationStatus | undefined): {
+  stored: OrchestrationStatus[] | null;
+  keep: (s: OrchestrationSummary) => boolean;
+} {
+  if (status === undefined) return { stored: null, keep: () => true };
+  if (status === "running") return { stored: ["running"], keep: (s) => !s.interrupted };
+  if (status === "paused") return { stored: ["paused", "running"], keep: (s) => s.stored_status === "paused" || s.interrupted };
+  return { stored: [status], keep: () => true };
+}
+
+export interface ListOptions {
+  status?: OrchestrationStatus;
+  limit: number;
+  withAgents: boolean;
+}
+
+export function listOrchestrationSummaries(db: Database, options: ListOptions): OrchestrationSummary[] {
+  const filter = statusFilter(options.status);
+  const result: OrchestrationSummary[] = [];
+  for (const row of iterateOrchestrationOverviews(db, filter.stored)) {
+    const s = summary(row);
+    if (!filter.keep(s)) continue;
+    if (options.withAgents) s.agent_list = listAgentOverviews(db, s.id).map(agentSummary);
+    result.push(s);
+    if (result.length >= options.limit) break;
+  }
+  return result;
+}
+
+export interface TaskSummary {
+  key: string;
+  agent_type: string;
+  status: string;
+  depends_on: string[];
+  attempts: number;
+  cost_usd: number;
+  duration_ms: number;
+  started_at: string | null;
+  completed_at: string | null;
+  result: string | null;
+  error: string | null;
+}
+
+export interface ResumeEntry {
+  created_at: string;
+  pid: number;
+  previous_status: string;
+  summary: ResumeSummary;
+}
+
+export interface CheckpointSummary {
+  id: string;
+  name: string;
+  kind: "manual" | "auto";
+  created_at: string;
+}
+
+export interface OrchestrationDetail {
+  orchestration: {
+    id: string;
+    request: string;
+    status: string;
+    stored_status: OrchestrationStatus;
+    interrupted: boolean;
+    created_at: string;
+    last_updated: string | null;
+    completed_at: string | null;
+    heartbeat_at: string | null;
+    owner_pid: number | null;
+    owner_host: string | null;
+    cwd: string;
+    total_cost: number;
+    input_tokens: number;
+    output_tokens: number;
+    summary: string | null;
+  };
+  progress: { completed: number; total: number; by_status: Record<string, number> };
+  agents: AgentSummary[];
+  tasks?: TaskSummary[];
+  messages?: { total: number; shown: MessageView[] };
+  resumes: ResumeEntry[];
+  checkpoints: { count: number; last: CheckpointSummary | null };
+}
+
+export interface DetailOptions {
+  tasks: boolean;
+  messages: boolean;
+  /** How many of the most recent messages to include. */
+  messageLimit: number;
+}
+
+function orchestrationPart(o: OrchestrationRow, cost: number): OrchestrationDetail["orchestration"] {
+  return {
+    id: o.id,
+    request: o.request,
+    status: displayStatus(o),
+    stored_status: o.status,
+    interrupted: isInterrupted(o),
+    created_at: o.created_at,
+    last_updated: o.last_updated,
+    completed_at: o.completed_at,
+    heartbeat_at: o.heartbeat_at,
+    owner_pid: o.owner_pid,
+    owner_host: o.owner_host,
+    cwd: o.cwd,
+    total_cost: cost,
+    input_tokens: o.input_tokens,
+    output_tokens: o.output_tokens,
+    summary: o.summary,
+  };
+}
+
+/** Everything `orchestration status` shows, read in one snapshot. Null when the id is unknown. */
+export function describeOrchestration(db: Database, id: string, options: DetailOptions): OrchestrationDetail | null {
+  return db.transaction(() => {
+    const o = getOrchestration(db, id);
+    if (!o) return null;
+    const taskRows = listTasks(db, id);
+    const byStatus: Record<string, number> = {};
+    for (const t of taskRows) byStatus[t.status] = (byStatus[t.status] ?? 0) + 1;
+    const agents = listAgentOverviews(db, id).map(agentSummary);
+    const tasks = options.tasks
+      ? taskRows.map((t) => ({
+          key: t.task_key,
+          agent_type: t.agent_type,
+          status: t.status,
+          depends_on: taskDependencies(t),
+          attempts: t.attempt,
+          cost_usd: t.cost_usd,
+          duration_ms: t.duration_ms,
+          started_at: t.started_at,
+          completed_at: t.completed_at,
+          result: t.result,
+          error: t.error,
+        }))
+      : undefined;
+    const messages = options.messages
+      ? { total: countOrchestrationMessages(db, id), shown: listMessages(db, id, options.messageLimit) }
+      : undefined;
+    const last = getLatestCheckpoint(db, id);
+    return {
+      orchestration: orchestrationPart(o, taskRows.reduce((sum, t) => sum + t.cost_usd, 0)),
+      progress: { completed: byStatus.completed ?? 0, total: taskRows.length, by_status: byStatus },
+      agents,
+      tasks,
+      messages,
+      resumes: listResumes(db, id).map((r) => ({
+        created_at: r.created_at,
+        pid: r.pid,
+        previous_status: r.previous_status,
+        summary: r.parsed,
+      })),
+      checkpoints: {
+        count: countOrchestrationCheckpoints(db, id),
+        last: last && { id: last.id, name: last.name, kind: last.kind, created_at: last.created_at },
+      },
+    };
+  })();
+}

@@ -1,0 +1,129 @@
+import type { Database } from "bun:sqlite";
+import { EventWriter } from "../agents/event-writer.ts";
+import type { AgentDefinition } from "../agents/catalog.ts";
+import { markActiveAgentsInterrupted } from "../store/agents.ts";
+import { refreshTotals, setOrchestrationStatus, type RunOptions } from "../store/orchestrations.ts";
+import { cancelPendingTasks, listTasks, requeueRunningTasks } from "../store/tasks.ts";
+import { transaction } from "../store/tx.ts";
+import { AutoSave } from "./autosave.ts";
+import { Scheduler, type SchedulerEvents } from "./scheduler.ts";
+import { onInterrupt } from "./shutdown.ts";
+import { LiveAgents } from "./stream-hooks.ts";
+import { buildSummary, type RunSummary } from "./summary.ts";
+
+export interface RunReporter extends SchedulerEvents {
+  note(text: string): void;
+  close(): void;
+}
+
+export interface RunContext {
+  db: Database;
+  orchestrationId: string;
+  request: string;
+  options: RunOptions;
+  saveIntervalS: number;
+  cwd: string;
+  claudeConfigDir: string | null;
+  bin: string;
+  env: Record<string, string>;
+  definitionFor: (agentType: string) => AgentDefinition;
+  reporter: RunReporter;
+  resumeNote?: string;
+  /** Grace period for a graceful agent stop before SIGKILL. */
+  graceMs?: number;
+}
+
+export interface RunResult {
+  summary: RunSummary;
+  interrupted: boolean;
+}
+
+/**
+ * Runs an orchestration's tasks to the end (fresh run and resume alike): group-commit
+ * writer, live mailbox delivery, scheduler, auto-save, and Ctrl-C handling. Returns once
+ * every agent has stopped and everything is committed, with the final status recorded.
+ */
+export async function runToEnd(ctx: RunContext): Promise<RunResult> {
+  const { db, orchestrationId, reporter } = ctx;
+  let writeFailure: unknown = null;
+  const writer = new EventWriter(db, {
+    onError: (error) => {
+      writeFailure ??= error;
+      scheduler.kill();
+    },
+  });
+  const live = new LiveAgents(writer, () => listTasks(db, orchestrationId).map((t) => t.task_key));
+  const scheduler: Scheduler = new Scheduler({
+    db,
+    orchestrationId,
+    request: ctx.request,
+    options: ctx.options,
+    attemptEnv: {
+      db,
+      writer,
+      bin: ctx.bin,
+      env: ctx.env,
+      cwd: ctx.cwd,
+      claudeConfigDir: ctx.claudeConfigDir,
+      wallTimeoutMs: ctx.options.agentTimeoutS * 1000,
+      idleTimeoutMs: ctx.options.idleTimeoutS * 1000,
+      graceMs: ctx.graceMs ?? 5000,
+      liveDeliveryCap: ctx.options.liveDeliveryCap,
+    },
+    live,
+    definitionFor: ctx.definitionFor,
+    events: reporter,
+    resumeNote: ctx.resumeNote,
+  });
+  const autosave = new AutoSave(db, orchestrationId, live, {
+    saveIntervalS: ctx.saveIntervalS,
+    checkpointIntervalS: ctx.options.checkpointIntervalS,
+    onError: (error) => reporter.note(`auto-save failed: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  let interrupted = false;
+  const removeHandlers = onInterrupt({
+    graceful: () => {
+      interrupted = true;
+      reporter.note("Stopping: interrupting agents gracefully (Ctrl-C again to stop them at once)…");
+      void scheduler.stop();
+    },
+    immediate: () => {
+      reporter.note("Stopping agents now…");
+      scheduler.kill();
+    },
+  });
+  autosave.start();
+  try {
+    await scheduler.run();
+  } finally {
+    autosave.stop();
+    removeHandlers();
+    await writer.close().catch((error: unknown) => (writeFailure ??= error));
+    live.close();
+    reporter.close();
+  }
+  if (writeFailure) throw writeFailure;
+  finishStatus(db, orchestrationId, interrupted, scheduler.budgetSpent);
+  return { summary: buildSummary(db, orchestrationId, scheduler.budgetSpent), interrupted };
+}
+
+function finishStatus(db: Database, orchestrationId: string, interrupted: boolean, budgetSpent: boolean): void {
+  transaction(db, () => {
+    refreshTotals(db, orchestrationId);
+    if (interrupted) {
+      requeueRunningTasks(db, orchestrationId);
+      markActiveAgentsInterrupted(db, orchestrationId);
+      setOrchestrationStatus(db, orchestrationId, "paused");
+      return;
+    }
+    if (budgetSpent) cancelPendingTasks(db, orchestrationId, "not started: the --budget-usd budget was spent");
+    const tasks = listTasks(db, orchestrationId);
+    const allDone = tasks.every((t) => t.status === "completed");
+    setOrchestrationStatus(
+      db,
+      orchestrationId,
+      allDone ? "completed" : "failed",
+      allDone ? `${tasks.length} tasks completed` : budgetSpent ? "stopped: budget spent" : "some tasks did not complete",
+    );
+  });
+}

@@ -1,0 +1,78 @@
+import type { Database } from "bun:sqlite";
+import type { AgentAttempt, AgentEvent } from "../agents/attempt.ts";
+import type { EventWriter, QueuedEvent } from "../agents/event-writer.ts";
+import { formatUndeliverableNote, recordProtocolMessages, type RecordedMessage } from "../bus/mailbox.ts";
+import { parseProtocolLines } from "../bus/protocol.ts";
+import { touchAgent } from "../store/agents.ts";
+
+/**
+ * Connects the event writer to the rest of the store and to the live agents:
+ * inside each flush transaction it advances agents' last sequence and activity and
+ * records the mailbox protocol lines the batch contains (so a message commits with
+ * the line that said it); after the commit it wakes the recipients.
+ */
+export class LiveAgents {
+  private readonly attempts = new Map<string, AgentAttempt>();
+  private recorded: { from: string; message: RecordedMessage }[] = [];
+  private readonly detach: (() => void)[] = [];
+
+  constructor(
+    writer: EventWriter,
+    private readonly taskKeys: () => readonly string[],
+  ) {
+    this.detach.push(writer.onFlush((batch, db) => this.inFlush(batch, db)));
+    this.detach.push(writer.onCommitted(() => this.afterCommit()));
+  }
+
+  add(attempt: AgentAttempt): void {
+    this.attempts.set(attempt.agentId, attempt);
+  }
+
+  remove(attempt: AgentAttempt): void {
+    if (this.attempts.get(attempt.agentId) === attempt) this.attempts.delete(attempt.agentId);
+  }
+
+  all(): AgentAttempt[] {
+    return [...this.attempts.values()];
+  }
+
+  get size(): number {
+    return this.attempts.size;
+  }
+
+  close(): void {
+    for (const d of this.detach) d();
+  }
+
+  private inFlush(batch: readonly QueuedEvent[], db: Database): void {
+    const touched = new Map<string, { seq: number; activity: string | null }>();
+    for (const e of batch as readonly AgentEvent[]) {
+      const prev = touched.get(e.agent_id);
+      touched.set(e.agent_id, { seq: Math.max(prev?.seq ?? 0, e.seq), activity: e.activity ?? prev?.activity ?? null });
+      if (!e.text) continue;
+      const messages = parseProtocolLines(e.text);
+      if (messages.length === 0) continue;
+      const recorded = recordProtocolMessages(db, {
+        orchestrationId: e.orchestration_id,
+        fromAgentId: e.agent_id,
+        attempt: e.attempt,
+        seq: e.seq,
+        messages,
+      });
+      for (const message of recorded) this.recorded.push({ from: e.agent_id, message });
+    }
+    for (const [agentId, t] of touched) touchAgent(db, agentId, t.seq, t.activity);
+  }
+
+  private afterCommit(): void {
+    const recorded = this.recorded;
+    this.recorded = [];
+    for (const { from, message } of recorded) {
+      if (message.undeliverable) {
+        this.attempts.get(from)?.note(formatUndeliverableNote(message, this.taskKeys()).message.content);
+        continue;
+      }
+      for (const recipient of message.recipients) this.attempts.get(recipient)?.deliverPending();
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import type { Database } from "bun:sqlite";
+import { getOrchestration } from "../store/orchestrations.ts";
+import { listTasks } from "../store/tasks.ts";
+
+export interface TaskSummary {
+  id: string;
+  agent_type: string;
+  status: string;
+  session_id: string | null;
+  attempts: number;
+  cost_usd: number;
+  duration_ms: number;
+  num_turns: number;
+  result: string | null;
+  error: string | null;
+}
+
+export interface RunSummary {
+  orchestration_id: string;
+  status: string;
+  request: string;
+  tasks: TaskSummary[];
+  totals: {
+    tasks: number;
+    completed: number;
+    failed: number;
+    blocked: number;
+    cost_usd: number;
+    input_tokens: number;
+    output_tokens: number;
+    duration_ms: number;
+  };
+  budget_exhausted: boolean;
+  /** The command that continues this orchestration, when there is anything left to do. */
+  resume_hint: string | null;
+}
+
+export function buildSummary(db: Database, orchestrationId: string, budgetExhausted: boolean): RunSummary {
+  const o = getOrchestration(db, orchestrationId)!;
+  const tasks = listTasks(db, orchestrationId);
+  const count = (s: string) => tasks.filter((t) => t.status === s).length;
+  return {
+    orchestration_id: o.id,
+    status: o.status,
+    request: o.request,
+    tasks: tasks.map((t) => ({
+      id: t.task_key,
+      agent_type: t.agent_type,
+      status: t.status,
+      session_id: t.session_id,
+      attempts: t.attempt,
+      cost_usd: t.cost_usd,
+      duration_ms: t.duration_ms,
+      num_turns: t.num_turns,
+      result: t.result,
+      error: t.error,
+    })),
+    totals: {
+      tasks: tasks.length,
+      completed: count("completed"),
+      failed: count("failed"),
+      blocked: count("blocked"),
+      cost_usd: o.total_cost,
+      input_tokens: o.input_tokens,
+      output_tokens: o.output_tokens,
+      duration_ms: o.total_duration_ms,
+    },
+    budget_exhausted: budgetExhausted,
+    resume_hint: o.status === "completed" || o.status === "cancelled" ? null : `maos orchestration resume ${o.id.slice(0, 8)}`,
+  };
+}

@@ -1,0 +1,216 @@
+import * as v from "valibot";
+import type { AgentDefinition } from "../agents/catalog.ts";
+import { InterruptedError, RunFailedError, UsageError } from "../errors.ts";
+import { MAX_TASKS, planJsonSchema, validatePlan, type Plan } from "./plan.ts";
+import { describeProject } from "./project-context.ts";
+
+/**
+ * The planner: one headless `claude -p --output-format json --json-schema <plan schema>`
+ * call that turns the request into a Plan. The CLI already makes the model retry when
+ * its StructuredOutput does not match the JSON schema; what the schema cannot say
+ * (unknown dependency, cycle, duplicate id) gets one corrective retry here, resuming
+ * the planner's own session so it sees its previous answer and what was wrong.
+ */
+export class PlannerError extends RunFailedError {
+  constructor(
+    message: string,
+    readonly costUsd: number,
+    readonly sessionId: string | null,
+  ) {
+    super(message, "write the plan yourself and pass --plan FILE (see \"Plan files\" in the README)");
+  }
+}
+
+export interface PlannerOptions {
+  /** The claude executable (from findClaude). */
+  bin: string;
+  /** The orchestration's working directory (a corrective resume must run in the same one). */
+  cwd: string;
+  env: Record<string, string | undefined>;
+  request: string;
+  catalog: readonly AgentDefinition[];
+  model: string | null;
+  /** Wall-clock limit for the whole planning, corrective retry included. */
+  timeoutMs: number;
+  /** Cap for the planner's spend (`--max-budget-usd`). */
+  maxBudgetUsd?: number | null;
+  /** Defaults to describeProject(cwd). */
+  projectDescription?: string;
+  /** Aborting stops the planner and throws InterruptedError. */
+  signal?: AbortSignal;
+}
+
+export interface PlannerResult {
+  plan: Plan;
+  /** Summed over both calls when a corrective retry was needed. */
+  costUsd: number;
+  sessionId: string | null;
+  /** 1, or 2 after a corrective retry. */
+  attempts: number;
+}
+
+const ResultSchema = v.looseObject({
+  type: v.literal("result"),
+  subtype: v.string(),
+  is_error: v.boolean(),
+  result: v.optional(v.string()),
+  errors: v.optional(v.array(v.unknown())),
+  session_id: v.optional(v.string()),
+  total_cost_usd: v.optional(v.number()),
+  structured_output: v.optional(v.unknown()),
+});
+type ClaudeResult = v.InferOutput<typeof ResultSchema>;
+
+const systemPrompt = `You are the planner of maos, an orchestrator that runs several Claude Code agents on one request. You do not do the work yourself and you have no tools except StructuredOutput: you split the request into tasks for specialist agents, decide which tasks depend on which, and return the plan by calling the StructuredOutput tool exactly once.`;
+
+/** The planner's user prompt: request, agent catalog, project, and what makes a good plan. */
+export function plannerPrompt(request: string, catalog: readonly AgentDefinition[], project: string): string {
+  const agents = catalog.map((a) => `- ${a.name}: ${a.description.replace(/\s+/g, " ")}`).join("\n");
+  return `Plan the work for this request.
+
+<request>
+${request}
+</request>
+
+Agent types (agent_type: what the specialist does):
+${agents}
+
+The project in the working directory:
+<project>
+${project}
+</project>
+
+How to plan:
+- Use as few tasks as the work really needs: a small request is one task; most requests need 2-6; never more than ${MAX_TASKS}.
+- Each task is one focused piece of work that a single agent can finish on its own, with a clear deliverable.
+- Pick the agent_type whose specialty fits the task, from the list above only.
+- Write each description so that it stands alone: the agent sees only its description, the original request and the results of the tasks it depends on. Say what to do and what to deliver.
+- depends_on lists only the tasks whose results this task needs before it can start. Tasks without a dependency between them run in parallel, so do not chain tasks that could run side by side. No cycles; a task never depends on itself.
+- ids are short, unique, lowercase slugs (letters, digits, "-", "_"), e.g. "design-api", "implement-parser", "write-tests".
+- summary is one sentence describing the approach.
+
+Return the plan by calling the StructuredOutput tool.`;
+}
+
+function correction(problem: string): string {
+  return `The plan you returned cannot be used: ${problem}
+Fix this and call the StructuredOutput tool again with the complete corrected plan (all tasks, not only the changed ones).`;
+}
+
+const oneLine = (text: string, max = 300) => {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+};
+
+function resultError(r: ClaudeResult): string {
+  if (r.subtype === "error_max_structured_output_retries") {
+    return "the planner's answer did not match the plan schema, even after the CLI's own retries";
+  }
+  if (r.subtype === "error_max_budget_usd") return "the planner reached its budget";
+  const text = r.result ?? (r.errors ?? []).map(String).join("; ");
+  return text ? oneLine(text) : r.subtype;
+}
+
+interface CallOutcome {
+  result: ClaudeResult | null;
+  exitCode: number | null;
+  stderr: string;
+  timedOut: boolean;
+  aborted: boolean;
+}
+
+async function callClaude(bin: string, args: string[], input: string, o: PlannerOptions, timeoutMs: number): Promise<CallOutcome> {
+  const proc = Bun.spawn([bin, ...args], {
+    cwd: o.cwd,
+    env: o.env,
+    stdin: new Blob([input]),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let timedOut = false;
+  let aborted = false;
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
+  const stop = () => {
+    proc.kill("SIGTERM");
+    killTimer = setTimeout(() => proc.kill("SIGKILL"), 2000);
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    stop();
+  }, Math.max(0, timeoutMs));
+  const onAbort = () => {
+    aborted = true;
+    stop();
+  };
+  o.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+    const exitCode = await proc.exited;
+    return { result: parseResult(stdout), exitCode, stderr, timedOut, aborted };
+  } finally {
+    clearTimeout(timer);
+    clearTimeout(killTimer);
+    o.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** The result object of `--output-format json` (one JSON object, normally on one line). */
+function parseResult(stdout: string): ClaudeResult | null {
+  const candidates = [stdout.trim(), ...stdout.trim().split("\n").reverse()];
+  for (const text of candidates) {
+    try {
+      const parsed = v.safeParse(ResultSchema, JSON.parse(text));
+      if (parsed.success) return parsed.output;
+    } catch {
+      // not JSON; try the next candidate
+    }
+  }
+  return null;
+}
+
+export async function runPlanner(o: PlannerOptions): Promise<PlannerResult> {
+  if (o.signal?.aborted) throw new InterruptedError("planning interrupted");
+  const deadline = Date.now() + o.timeoutMs;
+  const names = o.catalog.map((a) => a.name);
+  const prompt = plannerPrompt(o.request, o.catalog, o.projectDescription ?? describeProject(o.cwd));
+  const base = ["-p", "--output-format", "json", "--json-schema", JSON.stringify(planJsonSchema(names))];
+  // `--tools` takes a variadic list: keep it before other flags and the prompt on stdin.
+  base.push("--tools", "", "--system-prompt", systemPrompt);
+  if (o.model) base.push("--model", o.model);
+  if (o.maxBudgetUsd != null) base.push("--max-budget-usd", o.maxBudgetUsd.toFixed(4));
+
+  let costUsd = 0;
+  let sessionId: string | null = null;
+  let problem = "";
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    const resume = attempt > 1 && sessionId !== null;
+    const args = resume ? [...base, "--resume", sessionId!] : base;
+    const input = attempt === 1 ? prompt : resume ? correction(problem) : `${prompt}\n\n${correction(problem)}`;
+    const out = await callClaude(o.bin, args, input, o, deadline - Date.now());
+    if (out.result) {
+      costUsd += out.result.total_cost_usd ?? 0;
+      sessionId = out.result.session_id ?? sessionId;
+    }
+    if (out.aborted) throw new InterruptedError("planning interrupted");
+    if (out.timedOut) {
+      throw new PlannerError(`planner timed out after ${Math.round(o.timeoutMs / 1000)} s`, costUsd, sessionId);
+    }
+    const r = out.result;
+    if (!r) {
+      const why = oneLine(out.stderr) || `exit code ${out.exitCode}`;
+      throw new PlannerError(`planner (claude) ended without a result: ${why}`, costUsd, sessionId);
+    }
+    if (r.is_error) throw new PlannerError(`planner failed: ${resultError(r)}`, costUsd, sessionId);
+    if (r.structured_output === undefined) {
+      problem = "you answered in text instead of calling the StructuredOutput tool with the plan.";
+      continue;
+    }
+    try {
+      return { plan: validatePlan(r.structured_output, names, "planner"), costUsd, sessionId, attempts: attempt };
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      problem = error.message.replace(/^planner: /, "");
+    }
+  }
+  throw new PlannerError(`planner returned no valid plan after a corrective retry: ${problem}`, costUsd, sessionId);
+}
