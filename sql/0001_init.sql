@@ -177,6 +177,11 @@ CREATE INDEX deliveries_mailbox ON deliveries(agent_id, status, message_id);
 -- reads every delivery the agent ever had.
 CREATE INDEX deliveries_live ON deliveries(agent_id, attempt) WHERE via = 'stdin';
 CREATE INDEX deliveries_orchestration ON deliveries(orchestration_id, status);
+-- The documented troubleshooting query `sqlite3 maos.db "DELETE FROM messages WHERE …"` runs with
+-- foreign keys off (the sqlite3 shell's default), where ON DELETE CASCADE does not fire; a trigger
+-- always does, so no delivery is left pointing at a deleted message.
+CREATE TRIGGER messages_delete_deliveries AFTER DELETE ON messages
+BEGIN DELETE FROM deliveries WHERE message_id = old.id; END;
 
 CREATE TABLE checkpoints (
     id TEXT PRIMARY KEY,

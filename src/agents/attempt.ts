@@ -296,7 +296,10 @@ export class AgentAttempt {
       numTurns: this.results.reduce((n, r) => n + (r.num_turns ?? 0), 0),
       durationMs: this.results.reduce((n, r) => n + (r.duration_ms ?? 0), 0),
     };
-    if (outcome.resultText) this.remember("result", outcome.resultText);
+    // Later turns answer mailbox messages: keep every turn's answer, not just the last.
+    const resultText =
+      outcome.status === "completed" ? this.results.map((r) => r.result ?? "").filter(Boolean).join("\n\n") : null;
+    if (resultText) this.remember("result", resultText);
     transaction(db, () => {
       endAttempt(db, attemptRowId, {
         status: outcome.status,
@@ -311,7 +314,7 @@ export class AgentAttempt {
       setAgentStatus(db, agentId, outcome.status);
       finishTask(db, taskId, {
         status: outcome.status === "completed" ? "completed" : outcome.status === "interrupted" ? "pending" : "failed",
-        result: outcome.status === "completed" ? outcome.resultText : null,
+        result: resultText,
         error: outcome.reason,
       });
     });

@@ -18,7 +18,8 @@ export function agentArgs(o: AgentArgsOptions): string[] {
   args.push(...(o.resume ? ["--resume", o.sessionId] : ["--session-id", o.sessionId]));
   if (o.model) args.push("--model", o.model);
   if (o.permissionMode) args.push("--permission-mode", o.permissionMode);
-  if (o.tools && o.tools.length > 0) args.push("--allowedTools", o.tools.join(","));
+  // '=' form: the CLI's --allowedTools is variadic and would swallow a following argument.
+  if (o.tools && o.tools.length > 0) args.push(`--allowedTools=${o.tools.join(",")}`);
   if (o.maxTurns !== null) args.push("--max-turns", String(o.maxTurns));
   if (o.maxBudgetUsd !== null) args.push("--max-budget-usd", o.maxBudgetUsd.toFixed(4));
   if (o.appendSystemPrompt) args.push("--append-system-prompt", o.appendSystemPrompt);

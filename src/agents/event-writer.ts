@@ -104,7 +104,7 @@ export class EventWriter {
     if (this.closed) throw new Error("EventWriter.push after close()");
     this.queue.push(event);
     if (this.retryTimer === null) {
-      if (this.queue.length >= this.maxBatch) this.flushSoon();
+      if (this.queue.length >= this.maxBatch) process.env.WRITER_MODE === "sync" ? this.flushNow() : this.flushSoon();
       else if (this.timer === null) this.timer = setTimeout(this.onTimer, this.maxDelayMs);
     }
     if (this.queue.length <= this.maxQueued) return;

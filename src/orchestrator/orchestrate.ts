@@ -7,7 +7,7 @@ import { dependencyLevels, singleTaskPlan, type Plan } from "../plan/plan.ts";
 import { PlannerError, runPlanner } from "../plan/planner.ts";
 import { insertAgent } from "../store/agents.ts";
 import { insertOrchestration, setOrchestrationStatus, setPlan, type RunOptions } from "../store/orchestrations.ts";
-import { cancelPendingTasks, insertTask } from "../store/tasks.ts";
+import { cancelPendingTasks, insertTask, taskId } from "../store/tasks.ts";
 import { transaction } from "../store/tx.ts";
 import { askApproval, offerSingleTask } from "./approval.ts";
 import { runToEnd, type RunReporter, type RunResult } from "./run.ts";
@@ -38,31 +38,36 @@ export function definitionLookup(catalog: Catalog): (agentType: string) => Agent
   };
 }
 
-/** Writes the accepted plan: one task row and one agent (its actor) per plan task. */
-export function recordPlan(db: Database, orchestrationId: string, plan: Plan, catalog: Catalog, firstPosition = 0): void {
+/** Inserts plan tasks: one task row and one agent (its actor) per task. Call inside a transaction. */
+export function insertPlanTasks(db: Database, orchestrationId: string, tasks: Plan["tasks"], catalog: Catalog, firstPosition: number): void {
   const lookup = definitionLookup(catalog);
-  transaction(db, () => {
-    plan.tasks.forEach((t, i) => {
-      const id = insertTask(db, {
-        orchestrationId,
-        key: t.id,
-        position: firstPosition + i,
-        agentType: t.agent_type,
-        description: t.description,
-        dependsOn: t.depends_on,
-      });
-      const def = lookup(t.agent_type);
-      insertAgent(db, {
-        id,
-        name: `${t.agent_type}@${t.id}`,
-        type: t.agent_type,
-        orchestrationId,
-        taskId: id,
-        capabilities: def.tools ?? ["*"],
-        source: def.source,
-      });
+  tasks.forEach((t, i) => {
+    const id = insertTask(db, {
+      orchestrationId,
+      key: t.id,
+      position: firstPosition + i,
+      agentType: t.agent_type,
+      description: t.description,
+      dependsOn: t.depends_on,
     });
-    setPlan(db, orchestrationId, { summary: plan.summary ?? "", tasks: plan.tasks }, dependencyLevels(plan), plan.tasks.map((t) => `${orchestrationId}:${t.id}`));
+    const def = lookup(t.agent_type);
+    insertAgent(db, {
+      id,
+      name: `${t.agent_type}@${t.id}`,
+      type: t.agent_type,
+      orchestrationId,
+      taskId: id,
+      capabilities: def.tools ?? ["*"],
+      source: def.source,
+    });
+  });
+}
+
+/** Records the whole accepted plan: its tasks and agents, and the plan itself on the orchestration. */
+export function recordPlan(db: Database, orchestrationId: string, plan: Plan, catalog: Catalog): void {
+  transaction(db, () => {
+    insertPlanTasks(db, orchestrationId, plan.tasks, catalog, 0);
+    setPlan(db, orchestrationId, { summary: plan.summary ?? "", tasks: plan.tasks }, dependencyLevels(plan), plan.tasks.map((t) => taskId(orchestrationId, t.id)));
   });
 }
 

@@ -19,11 +19,12 @@ export function loadPlanFile(path: string, catalogNames: readonly string[]): Pla
     throw new UsageError(`plan file ${path} ${why}`);
   }
   if (text.trim() === "") throw new UsageError(`plan file ${path} is empty`, formatHint);
+  text = text.replace(/^\uFEFF/, "");
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    const located = locateJsonError(text.replace(/^\uFEFF/, ""));
+    const located = locateJsonError(text);
     const detail = located
       ? `at line ${located.line}, column ${located.column}: ${located.message}`
       : (error instanceof Error ? error.message : String(error)).replace(/^JSON Parse error:\s*/, "");

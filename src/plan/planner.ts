@@ -120,13 +120,12 @@ interface CallOutcome {
 }
 
 async function callClaude(bin: string, args: string[], input: string, o: PlannerOptions, timeoutMs: number): Promise<CallOutcome> {
-  const proc = Bun.spawn([bin, ...args], {
-    cwd: o.cwd,
-    env: o.env,
-    stdin: new Blob([input]),
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+  let proc: Bun.Subprocess<Blob, "pipe", "pipe">;
+  try {
+    proc = Bun.spawn([bin, ...args], { cwd: o.cwd, env: o.env, stdin: new Blob([input]), stdout: "pipe", stderr: "pipe" });
+  } catch (error) {
+    throw new PlannerError(`cannot start the planner (${bin}): ${error instanceof Error ? error.message : String(error)}`, 0, null);
+  }
   let timedOut = false;
   let aborted = false;
   let killTimer: ReturnType<typeof setTimeout> | undefined;

@@ -73,3 +73,13 @@ export function latestAttempt(db: Database, taskId: string): AttemptRow | null {
     .query<AttemptRow, [string]>("SELECT * FROM attempts WHERE task_id = ? ORDER BY attempt DESC LIMIT 1")
     .get(taskId);
 }
+
+/** A crashed run's attempts that never recorded an end become 'interrupted'. */
+export function interruptRunningAttempts(db: Database, orchestrationId: string): number {
+  return db
+    .query(
+      `UPDATE attempts SET status = 'interrupted', reason = COALESCE(reason, 'maos stopped before the attempt ended'), ended_at = ?
+       WHERE orchestration_id = ? AND status = 'running'`,
+    )
+    .run(sqlNow(), orchestrationId).changes;
+}

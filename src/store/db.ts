@@ -63,8 +63,8 @@ function applyPragmas(db: Database, options: OpenOptions): void {
   db.exec("PRAGMA foreign_keys = ON");
 }
 
-/** Applies pending migrations, each in one transaction with its user_version bump. */
-function migrate(db: Database, path: string): void {
+/** Refuses a database written by a newer maos; runs before any pragma that could write to it. */
+function refuseNewerSchema(db: Database, path: string): void {
   const current = userVersion(db);
   if (current > schemaVersion) {
     throw new EnvironmentError(
@@ -72,6 +72,12 @@ function migrate(db: Database, path: string): void {
       "upgrade maos; the database was not changed",
     );
   }
+}
+
+/** Applies pending migrations, each in one transaction with its user_version bump. */
+function migrate(db: Database, path: string): void {
+  refuseNewerSchema(db, path);
+  const current = userVersion(db);
   for (const migration of migrations) {
     if (migration.version <= current) continue;
     db.transaction(() => {
@@ -98,6 +104,9 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
   try {
     db = new Database(path, { create: true, strict: true });
     if (!exists) chmodSync(path, 0o600);
+    // Setting journal_mode=WAL rewrites the file header, so a newer database is refused first.
+    db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+    refuseNewerSchema(db, path);
     applyPragmas(db, options);
     migrate(db, path);
     return db;

@@ -66,7 +66,7 @@ describe("loadPlanFile", () => {
 
   test("bad JSON names line and column", () => {
     const path = file("trailing.json", '{\n  "tasks": [\n    {"id": "a", "agent_type": "developer", "description": "x",}\n  ]\n}\n');
-    expect(errorOf(path)).toBe(`plan file ${path} is not valid JSON at line 3, column 64: trailing comma before '}'`);
+    expect(errorOf(path)).toBe(`plan file ${path} is not valid JSON at line 3, column 63: trailing comma before '}'`);
     const path2 = file("truncated.json", '{"tasks": [');
     expect(errorOf(path2)).toBe(`plan file ${path2} is not valid JSON at line 1, column 12: expected a value, got end of file`);
   });
@@ -83,7 +83,6 @@ describe("loadPlanFile", () => {
   for (const [name, content, expected] of cases) {
     test(`schema error: ${name}`, () => {
       const path = file(`${name.replace(/\W+/g, "-")}.json`, JSON.stringify(content));
-      expect(errorOf(path)).toBe(`plan file ${path}: ${expected}${errorOf(path).slice(`plan file ${path}: ${expected}`.length)}`);
       expect(errorOf(path).startsWith(`plan file ${path}: ${expected}`)).toBe(true);
     });
   }

@@ -418,6 +418,17 @@ async function main() {
     }
   }
   const persistSession = () => {
+    // Like the real CLI: a transcript under $CLAUDE_CONFIG_DIR/projects/<cwd with non-alphanumerics as '-'>/.
+    const configDir = process.env.CLAUDE_CONFIG_DIR;
+    if (configDir && !flags.noSessionPersistence) {
+      try {
+        const dir = join(configDir, "projects", cwd.replace(/[^A-Za-z0-9]/g, "-"));
+        mkdirSync(dir, { recursive: true });
+        appendFileSync(join(dir, `${sessionId}.jsonl`), `${JSON.stringify({ type: "fake-turn", pid: process.pid })}\n`);
+      } catch {
+        /* ignore */
+      }
+    }
     if (!root.strictSessions || !sessionsDir || flags.noSessionPersistence) return;
     try {
       writeFileSync(join(sessionsDir, sessionId), cwd);

@@ -1,0 +1,57 @@
+import { readFileSync } from "node:fs";
+import type { AttemptRow } from "../store/attempts.ts";
+import { processAlive } from "./liveness.ts";
+
+/** The argv of a live process, from /proc (null when gone or unreadable). */
+function commandLine(pid: number): string[] | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether pid is still the `claude` process of this attempt: the pid may have been
+ * reused by something else since the crash, so check its argv carries the attempt's
+ * session id (`--session-id <id>` or `--resume <id>`).
+ */
+export function isAttemptProcess(pid: number, sessionId: string): boolean {
+  const argv = commandLine(pid);
+  if (!argv) return false;
+  return argv.some((arg, i) => (arg === "--session-id" || arg === "--resume") && argv[i + 1] === sessionId);
+}
+
+/**
+ * Stops agent processes a crashed run left behind, so two agents never work one task:
+ * SIGINT (claude stops its tools and exits), then SIGKILL after the grace period.
+ * Returns the pids that were stopped.
+ */
+export async function stopLeftoverAgents(attempts: readonly AttemptRow[], graceMs = 3000): Promise<number[]> {
+  const live = attempts.filter((a) => a.pid !== null && isAttemptProcess(a.pid, a.session_id)).map((a) => a.pid!);
+  for (const pid of live) signal(pid, "SIGINT");
+  const deadline = Date.now() + graceMs;
+  while (live.some(processAlive) && Date.now() < deadline) await Bun.sleep(50);
+  for (const pid of live.filter(processAlive)) {
+    signal(-pid, "SIGKILL");
+    signal(pid, "SIGKILL");
+  }
+  while (live.some((pid) => processAlive(pid) && !isZombie(pid)) && Date.now() < deadline + 2000) await Bun.sleep(20);
+  return live;
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone already
+  }
+}

@@ -1,0 +1,158 @@
+import type { Database } from "bun:sqlite";
+import { hostname } from "node:os";
+import type { Catalog } from "../agents/catalog.ts";
+import { agentEnv } from "../agents/claude-args.ts";
+import { requeueOnResume } from "../bus/mailbox.ts";
+import { ConflictError, UsageError } from "../errors.ts";
+import { dependencyLevels } from "../plan/plan.ts";
+import { markActiveAgentsInterrupted } from "../store/agents.ts";
+import { interruptRunningAttempts, listRunningAttempts } from "../store/attempts.ts";
+import { countPendingDeliveries } from "../store/messages.ts";
+import {
+  claimOrchestration,
+  getOrchestration,
+  readOptions,
+  readPlan,
+  setOrchestrationStatus,
+  setPlan,
+  type OrchestrationRow,
+} from "../store/orchestrations.ts";
+import { insertResume, type ResumeSummary } from "../store/resumes.ts";
+import { listTasks, maxTaskPosition, reopenStoppedTasks, requeueRunningTasks, taskId, type TaskRow } from "../store/tasks.ts";
+import { transaction } from "../store/tx.ts";
+import { stopLeftoverAgents } from "./leftovers.ts";
+import { isInterrupted } from "./liveness.ts";
+import { definitionLookup, insertPlanTasks } from "./orchestrate.ts";
+import { runToEnd, type RunReporter, type RunResult } from "./run.ts";
+import { buildSummary } from "./summary.ts";
+
+export interface ResumePreview {
+  orchestration: OrchestrationRow;
+  /** Interrupted tasks whose agents continue (their own Claude session when it still exists). */
+  continue: string[];
+  /** Tasks that never started, or that failed/were blocked and get another run. */
+  start: string[];
+  done: string[];
+  messagesWaiting: number;
+  /** The task --task adds. */
+  addedTask: { key: string; description: string; dependsOn: string[] } | null;
+  interrupted: boolean;
+}
+
+export interface ResumeInput {
+  db: Database;
+  orchestrationId: string;
+  addTask: string | null;
+  bin: string;
+  catalog: Catalog;
+  reporter: (orchestrationId: string) => RunReporter;
+  note: (text: string) => void;
+  /** Shown the preview; false = the user declined (nothing changes). */
+  approve: (preview: ResumePreview) => Promise<boolean>;
+}
+
+export type ResumeOutcome =
+  | { kind: "nothing"; preview: ResumePreview }
+  | { kind: "declined"; preview: ResumePreview }
+  | { kind: "ran"; preview: ResumePreview; result: RunResult };
+
+const interruptedStates = new Set<TaskRow["status"]>(["running", "pending"]);
+
+function followUpKey(tasks: readonly TaskRow[]): string {
+  const keys = new Set(tasks.map((t) => t.task_key));
+  for (let n = 1; ; n++) if (!keys.has(`followup-${n}`)) return `followup-${n}`;
+}
+
+/** What a resume would do, read without changing anything. */
+export function previewResume(db: Database, orchestrationId: string, addTask: string | null): ResumePreview {
+  const orchestration = getOrchestration(db, orchestrationId)!;
+  const tasks = listTasks(db, orchestrationId);
+  const continued = tasks.filter((t) => interruptedStates.has(t.status) && t.attempt > 0);
+  return {
+    orchestration,
+    continue: continued.map((t) => t.task_key),
+    start: tasks.filter((t) => t.status !== "completed" && !continued.includes(t)).map((t) => t.task_key),
+    done: tasks.filter((t) => t.status === "completed").map((t) => t.task_key),
+    messagesWaiting: countPendingDeliveries(db, orchestrationId),
+    addedTask: addTask ? { key: followUpKey(tasks), description: addTask, dependsOn: tasks.map((t) => t.task_key) } : null,
+    interrupted: isInterrupted(orchestration),
+  };
+}
+
+/**
+ * `maos orchestration resume`: refuse a live owner (exit 4), say when there is nothing
+ * to do, ask, take ownership atomically, stop agents a crashed run left behind, put
+ * interrupted work back in the queue, and run the same scheduling loop as a fresh run.
+ */
+export async function resumeOrchestration(input: ResumeInput): Promise<ResumeOutcome> {
+  const { db, orchestrationId } = input;
+  if (input.addTask !== null && input.addTask.trim() === "") throw new UsageError("--task needs a description of the new work");
+  const preview = previewResume(db, orchestrationId, input.addTask);
+  const row = preview.orchestration;
+  if (row.status === "running" && !preview.interrupted) {
+    throw new ConflictError(
+      `orchestration ${row.id.slice(0, 8)} is being run by live process ${row.owner_pid} on ${row.owner_host}`,
+      "wait for it, or stop that process (Ctrl-C) and resume then",
+    );
+  }
+  if (preview.continue.length + preview.start.length === 0 && !preview.addedTask) return { kind: "nothing", preview };
+  if (!(await input.approve(preview))) return { kind: "declined", preview };
+
+  const previousStatus = preview.interrupted ? "paused (interrupted)" : row.status;
+  if (!claimOrchestration(db, orchestrationId, row.owner_pid, process.pid, hostname())) {
+    const now = getOrchestration(db, orchestrationId)!;
+    throw new ConflictError(`orchestration ${row.id.slice(0, 8)} was just taken by process ${now.owner_pid}`);
+  }
+  const stoppedPids = await stopLeftoverAgents(listRunningAttempts(db, orchestrationId));
+  const options = readOptions(row);
+  transaction(db, () => {
+    interruptRunningAttempts(db, orchestrationId);
+    requeueRunningTasks(db, orchestrationId);
+    reopenStoppedTasks(db, orchestrationId);
+    markActiveAgentsInterrupted(db, orchestrationId);
+    requeueOnResume(db, orchestrationId);
+    if (preview.addedTask) appendTask(db, row, preview.addedTask, input.catalog);
+    const summary: ResumeSummary = {
+      continued: preview.continue,
+      started: preview.start,
+      done: preview.done,
+      messagesWaiting: preview.messagesWaiting,
+      addedTask: preview.addedTask?.key ?? null,
+      stoppedPids,
+    };
+    insertResume(db, orchestrationId, process.pid, previousStatus, summary);
+  });
+  if (stoppedPids.length > 0) input.note(`Stopped ${stoppedPids.length} agent process(es) left by the interrupted run: ${stoppedPids.join(", ")}`);
+  const env = agentEnv(options.permissionMode);
+  try {
+    const result = await runToEnd({
+      db,
+      orchestrationId,
+      request: row.request,
+      options,
+      saveIntervalS: row.save_interval_s,
+      cwd: row.cwd,
+      claudeConfigDir: row.claude_config_dir,
+      bin: input.bin,
+      // The transcript lives under the config dir recorded at the start: resume must use the same one.
+      env: row.claude_config_dir ? { ...env, CLAUDE_CONFIG_DIR: row.claude_config_dir } : env,
+      definitionFor: definitionLookup(input.catalog),
+      reporter: input.reporter(orchestrationId),
+      resumeNote: `You were interrupted (maos was stopped${preview.interrupted ? " unexpectedly" : ""}) and are now being resumed.`,
+    });
+    return { kind: "ran", preview, result };
+  } catch (error) {
+    setOrchestrationStatus(db, orchestrationId, "paused");
+    throw error;
+  }
+}
+
+function appendTask(db: Database, row: OrchestrationRow, task: NonNullable<ResumePreview["addedTask"]>, catalog: Catalog): void {
+  const planTask = { id: task.key, agent_type: "developer", description: task.description, depends_on: task.dependsOn };
+  insertPlanTasks(db, row.id, [planTask], catalog, maxTaskPosition(db, row.id) + 1);
+  const stored = readPlan(row) ?? { summary: "", tasks: [] };
+  const merged = { summary: stored.summary, tasks: [...stored.tasks, planTask] };
+  setPlan(db, row.id, merged, dependencyLevels(merged), merged.tasks.map((t) => taskId(row.id, t.id)));
+}
+
+export { buildSummary };
