@@ -1,17 +1,22 @@
 // Compiles dist/maos: one self-contained executable with the SQL migrations embedded.
-import { rmSync } from "node:fs";
+// Built under a temporary name and renamed, so a test running the old binary never
+// sees a half-written file.
+import { mkdirSync, renameSync, rmSync } from "node:fs";
 
-rmSync("dist", { recursive: true, force: true });
+mkdirSync("dist", { recursive: true });
+const tmp = `./dist/.maos-${process.pid}`;
 const result = await Bun.build({
   entrypoints: ["./src/index.ts"],
-  compile: { outfile: "./dist/maos" },
+  compile: { outfile: tmp },
   minify: true,
-  sourcemap: "linked",
+  sourcemap: "none",
   bytecode: true,
   format: "esm",
 });
 if (!result.success) {
+  rmSync(tmp, { force: true });
   for (const message of result.logs) console.error(message);
   process.exit(1);
 }
-console.error(`built dist/maos`);
+renameSync(tmp, "./dist/maos");
+console.error("built dist/maos");

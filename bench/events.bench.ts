@@ -101,7 +101,7 @@ interface WriterRun {
 }
 
 async function runWriter(db: Database, agentIds: string[]): Promise<WriterRun> {
-  const writer = new EventWriter(db);
+  const writer = new EventWriter(db, process.env.MAOS_BENCH_MAX_BATCH ? { maxBatch: Number(process.env.MAOS_BENCH_MAX_BATCH) } : {});
   // What the orchestrator does per batch: the agents' last committed sequence, atomically with the events.
   writer.onFlush((batch, hookDb) => {
     const last = new Map<string, number>();

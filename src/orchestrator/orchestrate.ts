@@ -2,7 +2,7 @@ import type { Database } from "bun:sqlite";
 import { hostname } from "node:os";
 import { claudeConfigDir, agentEnv } from "../agents/claude-args.ts";
 import { findAgent, type AgentDefinition, type Catalog } from "../agents/catalog.ts";
-import { RunFailedError, UsageError } from "../errors.ts";
+import { InterruptedError, RunFailedError, UsageError } from "../errors.ts";
 import { dependencyLevels, singleTaskPlan, type Plan } from "../plan/plan.ts";
 import { PlannerError, runPlanner } from "../plan/planner.ts";
 import { insertAgent } from "../store/agents.ts";
@@ -10,6 +10,7 @@ import { insertOrchestration, setOrchestrationStatus, setPlan, type RunOptions }
 import { cancelPendingTasks, insertTask, taskId } from "../store/tasks.ts";
 import { transaction } from "../store/tx.ts";
 import { askApproval, offerSingleTask } from "./approval.ts";
+import { onInterrupt } from "./shutdown.ts";
 import { runToEnd, type RunReporter, type RunResult } from "./run.ts";
 import { buildSummary } from "./summary.ts";
 
@@ -71,6 +72,76 @@ export function recordPlan(db: Database, orchestrationId: string, plan: Plan, ca
   });
 }
 
+export interface PlanStageInput {
+  db: Database;
+  orchestrationId: string;
+  request: string;
+  cwd: string;
+  bin: string;
+  env: Record<string, string>;
+  options: RunOptions;
+  catalog: Catalog;
+  auto: boolean;
+  interactive: boolean;
+  /** A validated --plan; null to run the planner. */
+  plan: Plan | null;
+  note: (text: string) => void;
+}
+
+/**
+ * Plans (planner or the given plan), asks for approval, and records the plan. Ctrl-C
+ * while the planner runs pauses the orchestration (exit 130; resume plans again); a
+ * planner failure offers a single developer task on a terminal, and fails with --auto.
+ */
+export async function planStage(input: PlanStageInput): Promise<"approved" | "cancelled"> {
+  const { db, orchestrationId: id, options, catalog } = input;
+  let plan = input.plan;
+  if (!plan) {
+    input.note("Planning…");
+    const abort = new AbortController();
+    const removeHandlers = onInterrupt({ graceful: () => abort.abort(), immediate: () => abort.abort() });
+    try {
+      const planned = await runPlanner({
+        bin: input.bin,
+        cwd: input.cwd,
+        env: input.env,
+        request: input.request,
+        catalog: catalog.agents,
+        model: options.model,
+        timeoutMs: Math.min(options.agentTimeoutS, 600) * 1000,
+        maxBudgetUsd: options.budgetUsd,
+        signal: abort.signal,
+      });
+      plan = planned.plan;
+    } catch (error) {
+      if (error instanceof InterruptedError) {
+        setOrchestrationStatus(db, id, "paused", "interrupted while planning");
+        throw new InterruptedError(`interrupted while planning; orchestration ${id.slice(0, 8)} is paused`, `resume with \`maos orchestration resume ${id.slice(0, 8)}\``);
+      }
+      if (!(error instanceof PlannerError)) {
+        setOrchestrationStatus(db, id, "failed", "planning failed");
+        throw error;
+      }
+      if (!input.auto && (await offerSingleTask(input.request, error.message, { interactive: input.interactive }))) {
+        plan = singleTaskPlan(input.request);
+      } else {
+        setOrchestrationStatus(db, id, "failed", `planning failed: ${error.message}`);
+        throw new RunFailedError(`planning failed: ${error.message}`, error.hint);
+      }
+    } finally {
+      removeHandlers();
+    }
+  }
+  const answer = await askApproval(plan, { auto: input.auto, interactive: input.interactive, catalog: catalog.agents });
+  recordPlan(db, id, plan, catalog);
+  if (answer === "approve") return "approved";
+  transaction(db, () => {
+    cancelPendingTasks(db, id, "cancelled at approval");
+    setOrchestrationStatus(db, id, "cancelled", "cancelled at approval");
+  });
+  return "cancelled";
+}
+
 /**
  * `maos orchestrate`: record the orchestration before anything else can fail, plan
  * (planner or --plan), ask for approval, record the plan and run it to the end.
@@ -93,44 +164,21 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
   });
   input.note(`Orchestration ${id.slice(0, 8)} recorded in the database`);
 
-  let plan = input.plan;
-  if (!plan) {
-    input.note("Planning…");
-    try {
-      const planned = await runPlanner({
-        bin,
-        cwd: input.cwd,
-        env,
-        request: input.request,
-        catalog: catalog.agents,
-        model: options.model,
-        timeoutMs: Math.min(options.agentTimeoutS, 600) * 1000,
-        maxBudgetUsd: options.budgetUsd,
-      });
-      plan = planned.plan;
-    } catch (error) {
-      if (!(error instanceof PlannerError)) {
-        setOrchestrationStatus(db, id, "failed", "planning failed");
-        throw error;
-      }
-      if (!input.auto && (await offerSingleTask(input.request, error.message, { interactive: input.interactive }))) {
-        plan = singleTaskPlan(input.request);
-      } else {
-        setOrchestrationStatus(db, id, "failed", `planning failed: ${error.message}`);
-        throw new RunFailedError(`planning failed: ${error.message}`, error.hint);
-      }
-    }
-  }
-
-  const answer = await askApproval(plan, { auto: input.auto, interactive: input.interactive, catalog: catalog.agents });
-  recordPlan(db, id, plan, catalog);
-  if (answer === "cancel") {
-    transaction(db, () => {
-      cancelPendingTasks(db, id, "cancelled at approval");
-      setOrchestrationStatus(db, id, "cancelled", "cancelled at approval");
-    });
-    return { summary: buildSummary(db, id, false), interrupted: false };
-  }
+  const stage = await planStage({
+    db,
+    orchestrationId: id,
+    request: input.request,
+    cwd: input.cwd,
+    bin,
+    env,
+    options,
+    catalog,
+    auto: input.auto,
+    interactive: input.interactive,
+    plan: input.plan,
+    note: input.note,
+  });
+  if (stage === "cancelled") return { summary: buildSummary(db, id, false), interrupted: false };
   return runToEnd({
     db,
     orchestrationId: id,

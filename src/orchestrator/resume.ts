@@ -22,9 +22,8 @@ import { listTasks, maxTaskPosition, reopenStoppedTasks, requeueRunningTasks, ta
 import { transaction } from "../store/tx.ts";
 import { stopLeftoverAgents } from "./leftovers.ts";
 import { isInterrupted } from "./liveness.ts";
-import { definitionLookup, insertPlanTasks } from "./orchestrate.ts";
+import { definitionLookup, insertPlanTasks, planStage } from "./orchestrate.ts";
 import { runToEnd, type RunReporter, type RunResult } from "./run.ts";
-import { buildSummary } from "./summary.ts";
 
 export interface ResumePreview {
   orchestration: OrchestrationRow;
@@ -37,6 +36,8 @@ export interface ResumePreview {
   /** The task --task adds. */
   addedTask: { key: string; description: string; dependsOn: string[] } | null;
   interrupted: boolean;
+  /** The run stopped before a plan was accepted: resuming plans again. */
+  needsPlan: boolean;
 }
 
 export interface ResumeInput {
@@ -45,6 +46,8 @@ export interface ResumeInput {
   addTask: string | null;
   bin: string;
   catalog: Catalog;
+  auto: boolean;
+  interactive: boolean;
   reporter: (orchestrationId: string) => RunReporter;
   note: (text: string) => void;
   /** Shown the preview; false = the user declined (nothing changes). */
@@ -76,6 +79,7 @@ export function previewResume(db: Database, orchestrationId: string, addTask: st
     messagesWaiting: countPendingDeliveries(db, orchestrationId),
     addedTask: addTask ? { key: followUpKey(tasks), description: addTask, dependsOn: tasks.map((t) => t.task_key) } : null,
     interrupted: isInterrupted(orchestration),
+    needsPlan: tasks.length === 0,
   };
 }
 
@@ -95,7 +99,9 @@ export async function resumeOrchestration(input: ResumeInput): Promise<ResumeOut
       "wait for it, or stop that process (Ctrl-C) and resume then",
     );
   }
-  if (preview.continue.length + preview.start.length === 0 && !preview.addedTask) return { kind: "nothing", preview };
+  if (preview.continue.length + preview.start.length === 0 && !preview.addedTask && !preview.needsPlan) {
+    return { kind: "nothing", preview };
+  }
   if (!(await input.approve(preview))) return { kind: "declined", preview };
 
   const previousStatus = preview.interrupted ? "paused (interrupted)" : row.status;
@@ -124,6 +130,24 @@ export async function resumeOrchestration(input: ResumeInput): Promise<ResumeOut
   });
   if (stoppedPids.length > 0) input.note(`Stopped ${stoppedPids.length} agent process(es) left by the interrupted run: ${stoppedPids.join(", ")}`);
   const env = agentEnv(options.permissionMode);
+  const agentEnvironment = row.claude_config_dir ? { ...env, CLAUDE_CONFIG_DIR: row.claude_config_dir } : env;
+  if (preview.needsPlan) {
+    const stage = await planStage({
+      db,
+      orchestrationId,
+      request: row.request,
+      cwd: row.cwd,
+      bin: input.bin,
+      env: agentEnvironment,
+      options,
+      catalog: input.catalog,
+      auto: input.auto,
+      interactive: input.interactive,
+      plan: null,
+      note: input.note,
+    });
+    if (stage === "cancelled") return { kind: "declined", preview };
+  }
   try {
     const result = await runToEnd({
       db,
@@ -135,7 +159,7 @@ export async function resumeOrchestration(input: ResumeInput): Promise<ResumeOut
       claudeConfigDir: row.claude_config_dir,
       bin: input.bin,
       // The transcript lives under the config dir recorded at the start: resume must use the same one.
-      env: row.claude_config_dir ? { ...env, CLAUDE_CONFIG_DIR: row.claude_config_dir } : env,
+      env: agentEnvironment,
       definitionFor: definitionLookup(input.catalog),
       reporter: input.reporter(orchestrationId),
       resumeNote: `You were interrupted (maos was stopped${preview.interrupted ? " unexpectedly" : ""}) and are now being resumed.`,
@@ -155,4 +179,3 @@ function appendTask(db: Database, row: OrchestrationRow, task: NonNullable<Resum
   setPlan(db, row.id, merged, dependencyLevels(merged), merged.tasks.map((t) => taskId(row.id, t.id)));
 }
 
-export { buildSummary };

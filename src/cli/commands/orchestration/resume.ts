@@ -43,6 +43,8 @@ export default defineCommand({
         addTask: args.task ?? null,
         bin,
         catalog,
+        auto: Boolean(args.auto),
+        interactive: hasTerminal(),
         reporter: (oid) => (process.stderr.isTTY && !args.json ? new LiveReporter(db, oid) : new LogReporter()),
         note: (text) => log.info(text),
         approve: (preview) => approve(preview, Boolean(args.auto)),
