@@ -11,7 +11,7 @@ import type { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EventWriter, type QueuedEvent } from "../src/agents/event-writer.ts";
+import { EventWriter, eventTimestamp, type QueuedEvent } from "../src/agents/event-writer.ts";
 import { readLines } from "../src/agents/line-splitter.ts";
 import { parseStreamLine } from "../src/agents/stream-schema.ts";
 import { insertAgent, touchAgent } from "../src/store/agents.ts";
@@ -19,7 +19,6 @@ import { openDatabase } from "../src/store/db.ts";
 import { countEvents, eventInserter } from "../src/store/events.ts";
 import { insertOrchestration } from "../src/store/orchestrations.ts";
 import { insertTask } from "../src/store/tasks.ts";
-import { sqlNow } from "../src/store/time.ts";
 import { transaction } from "../src/store/tx.ts";
 import { streamLine } from "./support/stream-child.ts";
 
@@ -136,7 +135,7 @@ async function runWriter(db: Database, agentIds: string[]): Promise<WriterRun> {
         session_id: null,
         attempt: 1,
         seq: ++seq,
-        ts: sqlNow(),
+        ts: eventTimestamp(),
         type: parsed.type,
         subtype: parsed.subtype,
         raw: line.text, // the line as read: never re-serialised
@@ -179,7 +178,7 @@ function runCeiling(db: Database, agentIds: string[], total: number): number {
     for (; done < end; done++) {
       const agent = done % agentIds.length;
       const seq = ++seqs[agent]!;
-      insert.run(orchestrationId, agentIds[agent]!, null, 1, seq, sqlNow(), "assistant", null, streamLine(agent, seq).slice(0, -1));
+      insert.run(orchestrationId, agentIds[agent]!, null, 1, seq, eventTimestamp(), "assistant", null, streamLine(agent, seq).slice(0, -1));
     }
     db.exec("COMMIT");
   }

@@ -30,7 +30,7 @@ const totalMessages = 60_000;
 /** What 25 ms of stream lines carry at the 20,000 messages/s target. */
 const messagesPerFlush = 500;
 const targetPerSecond = 20_000;
-const orchestrationId = "bench";
+const orchestrationId = crypto.randomUUID();
 /** Effectively uncapped, but finite so the cap check runs as it does in production. */
 const benchCap = 1_000_000_000;
 

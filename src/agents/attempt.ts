@@ -151,7 +151,12 @@ export class AgentAttempt {
       if (this.stopRequested) void this.proc.stop("interrupted");
       exit = await this.proc.exited;
     } catch (error) {
-      exit = { code: null, signal: null, stopReason: "exited", stderrTail: error instanceof Error ? error.message : String(error) };
+      // Spawning failed (e.g. the executable vanished): not worth a retry.
+      const message = error instanceof Error ? error.message : String(error);
+      await this.env.writer.flush();
+      const exit: ProcessExit = { code: null, signal: null, stopReason: "exited", stderrTail: message };
+      const reason = `could not start ${this.env.bin}: ${message}`;
+      return this.finish(attemptRowId, { status: "failed", reason, transient: false, resultText: null, budgetExhausted: false }, exit);
     }
     await this.env.writer.flush();
     const outcome = classifyAttempt(this.results.at(-1) ?? null, exit, this.env);

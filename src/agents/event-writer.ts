@@ -17,6 +17,7 @@
  */
 import type { Database, Statement } from "bun:sqlite";
 import { eventInserter, insertEvent, type NewEvent } from "../store/events.ts";
+import { sqlNow } from "../store/time.ts";
 import { transaction } from "../store/tx.ts";
 
 export interface QueuedEvent extends NewEvent {
@@ -71,10 +72,6 @@ export class EventWriter {
   private queue: QueuedEvent[] = [];
   private waiters: Waiter[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
-  /** performance.now() when the oldest queued row was queued (valid while timer is set). */
-  private oldestAt = 0;
-  /** A flush queued for the end of this event-loop turn because a batch filled up. */
-  private immediate: ReturnType<typeof setImmediate> | null = null;
   /** Set while waiting to retry after SQLITE_BUSY: no flush is attempted before it fires. */
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private backoffMs: number;
@@ -105,7 +102,11 @@ export class EventWriter {
     if (this.failure) throw this.failure.error;
     if (this.closed) throw new Error("EventWriter.push after close()");
     this.queue.push(event);
-    if (this.retryTimer === null) this.schedule();
+    if (this.retryTimer === null) {
+      if (this.queue.length >= this.maxBatch) this.flushNow();
+      else if (this.timer === null) this.timer = setTimeout(this.onTimer, this.maxDelayMs);
+    }
+    if (this.failure) throw this.failure.error;
     if (this.queue.length <= this.maxQueued) return;
     return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
@@ -159,31 +160,6 @@ export class EventWriter {
     this.timer = null;
     this.flushNow();
   };
-
-  private readonly onImmediate = (): void => {
-    this.immediate = null;
-    this.flushNow();
-  };
-
-  /**
-   * Decides when the queue is written. The timer bounds the wait of an idle stream. A
-   * full batch is written at the end of the current event-loop turn, not inside push():
-   * lines other producers read in the same turn join the same commit, so under load
-   * batches grow past maxBatch and share one fsync. Producers draining buffered
-   * stdout can keep the loop busy with microtasks, starving both the timer and the
-   * end of the turn, so push() itself enforces the deadline: the oldest queued row
-   * never waits more than maxDelayMs plus one commit.
-   */
-  private schedule(): void {
-    const now = performance.now();
-    if (this.timer === null) {
-      this.oldestAt = now;
-      this.timer = setTimeout(this.onTimer, this.maxDelayMs);
-    }
-    if (now - this.oldestAt >= this.maxDelayMs) this.flushNow();
-    else if (this.queue.length >= this.maxBatch && process.env.WRITER_MODE === "sync") this.flushNow();
-    else if (this.queue.length >= this.maxBatch && this.immediate === null) this.immediate = setImmediate(this.onImmediate);
-  }
 
   private readonly onRetry = (): void => {
     this.retryTimer = null;
@@ -239,10 +215,7 @@ export class EventWriter {
       for (const waiter of waiters) waiter.resolve();
     }
     // Rows pushed by a hook or an observer wait for the next round.
-    if (this.queue.length > 0 && this.timer === null && !this.closed) {
-      this.oldestAt = performance.now();
-      this.timer = setTimeout(this.onTimer, this.maxDelayMs);
-    }
+    if (this.queue.length > 0 && this.timer === null && !this.closed) this.timer = setTimeout(this.onTimer, this.maxDelayMs);
   }
 
   private fail(error: unknown): void {
@@ -258,14 +231,24 @@ export class EventWriter {
   private clearTimer(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    if (this.immediate !== null) clearImmediate(this.immediate);
-    this.immediate = null;
   }
 
   private clearRetry(): void {
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = null;
   }
+}
+
+let clockMs = -1;
+let clockText = "";
+
+/** sqlNow() for the `ts` of stream lines: it is on the per-line path, so it is recomputed at most once per millisecond. */
+export function eventTimestamp(nowMs: number = Date.now()): string {
+  if (nowMs !== clockMs) {
+    clockMs = nowMs;
+    clockText = sqlNow(new Date(nowMs));
+  }
+  return clockText;
 }
 
 function addTo<T>(list: T[], item: T): () => void {

@@ -218,6 +218,8 @@ function schemaFor(type: string, subtype: string | null): v.GenericSchema | null
   }
 }
 
+const parseConfig = { abortEarly: true } as const;
+
 /** Classifies one stdout line. Never throws: anything unexpected is raw or unknown. */
 export function parseStreamLine(text: string): ParsedLine {
   let value: unknown;
@@ -233,7 +235,7 @@ export function parseStreamLine(text: string): ParsedLine {
   const subtype = subtypeOf(type, object);
   const schema = schemaFor(type, subtype);
   if (!schema) return { kind: "unknown", type, subtype, value: object };
-  const parsed = v.safeParse(schema, object, { abortEarly: true });
+  const parsed = v.safeParse(schema, object, parseConfig);
   if (!parsed.success) {
     const issue = parsed.issues[0];
     const path = v.getDotPath(issue) ?? "(line)";

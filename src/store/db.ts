@@ -56,9 +56,30 @@ function checkWritableDir(path: string): void {
   }
 }
 
+/**
+ * Switching to WAL needs an exclusive lock, and SQLite skips the busy handler when waiting
+ * could deadlock (several processes creating the same new file at once): it returns
+ * SQLITE_BUSY at once, or leaves the mode unchanged. So retry until busy_timeout runs out.
+ */
+function enableWal(db: Database, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const mode = db.query<{ journal_mode: string }, []>("PRAGMA journal_mode = WAL").get()?.journal_mode;
+      if (mode === "wal") return;
+      if (Date.now() > deadline) throw new Error(`cannot switch the journal to WAL (it stays ${mode})`);
+    } catch (error) {
+      const busy = (error as { code?: unknown }).code?.toString().startsWith("SQLITE_BUSY");
+      if (!busy || Date.now() > deadline) throw error;
+    }
+    Bun.sleepSync(5 + Math.random() * 20);
+  }
+}
+
 function applyPragmas(db: Database, options: OpenOptions): void {
-  db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
-  db.exec("PRAGMA journal_mode = WAL");
+  const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+  db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+  enableWal(db, busyTimeoutMs);
   db.exec(`PRAGMA synchronous = ${options.durability === "normal" ? "NORMAL" : "FULL"}`);
   db.exec("PRAGMA foreign_keys = ON");
 }

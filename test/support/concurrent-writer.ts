@@ -76,6 +76,6 @@ try {
   process.stdout.write(`${JSON.stringify({ worker, orchestrationId: id, rounds })}\n`);
 } catch (error) {
   process.stderr.write(`worker ${worker}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
-  if (process.env.DEBUG_WRITER) console.error((error as any).cause?.stack);
+  if (process.env.MAOS_DEBUG === "1") process.stderr.write(`${(error as { cause?: Error }).cause?.stack ?? ""}\n`);
   process.exit(1);
 }
