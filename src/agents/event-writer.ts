@@ -103,10 +103,10 @@ export class EventWriter {
     if (this.closed) throw new Error("EventWriter.push after close()");
     this.queue.push(event);
     if (this.retryTimer === null) {
-      if (this.queue.length >= this.maxBatch) this.flushNow();
-      else if (this.timer === null) this.timer = setTimeout(this.onTimer, this.maxDelayMs);
+      if (this.queue.length >= this.maxBatch) {
+        if (this.flushNow() === "failed") throw this.error;
+      } else if (this.timer === null) this.timer = setTimeout(this.onTimer, this.maxDelayMs);
     }
-    if (this.failure) throw this.failure.error;
     if (this.queue.length <= this.maxQueued) return;
     return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
@@ -117,7 +117,7 @@ export class EventWriter {
     for (;;) {
       this.clearRetry();
       const outcome = this.flushNow();
-      if (outcome === "failed") throw this.failure!.error;
+      if (outcome === "failed") throw this.error;
       if (outcome !== "busy") return;
       await Bun.sleep(this.backoffMs);
     }

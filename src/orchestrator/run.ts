@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { EventWriter } from "../agents/event-writer.ts";
+import { EnvironmentError } from "../errors.ts";
 import type { AgentDefinition } from "../agents/catalog.ts";
 import { markActiveAgentsInterrupted } from "../store/agents.ts";
 import { refreshTotals, setOrchestrationStatus, type RunOptions } from "../store/orchestrations.ts";
@@ -48,7 +49,10 @@ export async function runToEnd(ctx: RunContext): Promise<RunResult> {
   let writeFailure: unknown = null;
   const writer = new EventWriter(db, {
     onError: (error) => {
-      writeFailure ??= error;
+      writeFailure ??= new EnvironmentError(
+        `cannot write agent events to the database: ${error instanceof Error ? error.message : String(error)}`,
+        "the agents were stopped; fix the database, then resume",
+      );
       scheduler.kill();
     },
   });
@@ -90,6 +94,8 @@ export async function runToEnd(ctx: RunContext): Promise<RunResult> {
     immediate: () => {
       reporter.note("Stopping agents now…");
       scheduler.kill();
+      // Watchdog: if stopping still hangs, leave anyway — every committed row is consistent.
+      setTimeout(() => process.exit(130), 10_000).unref();
     },
   });
   autosave.start();

@@ -68,11 +68,15 @@ export class LiveAgents {
     const recorded = this.recorded;
     this.recorded = [];
     for (const { from, message } of recorded) {
-      if (message.undeliverable) {
-        this.attempts.get(from)?.note(formatUndeliverableNote(message, this.taskKeys()).message.content);
-        continue;
+      try {
+        if (message.undeliverable) {
+          this.attempts.get(from)?.note(formatUndeliverableNote(message, this.taskKeys()).message.content);
+          continue;
+        }
+        for (const recipient of message.recipients) this.attempts.get(recipient)?.deliverPending();
+      } catch {
+        // A live delivery that fails leaves the message pending: it reaches the recipient at its next start.
       }
-      for (const recipient of message.recipients) this.attempts.get(recipient)?.deliverPending();
     }
   }
 }

@@ -248,14 +248,16 @@ export function iterateOrchestrationOverviews(
   db: Database,
   statuses: readonly OrchestrationStatus[] | null,
 ): IterableIterator<OrchestrationOverviewRow> {
-  const where = statuses ? `WHERE o.status IN (${statuses.map(() => "?").join(", ")})` : "";
+  const where = statuses ? `WHERE status IN (${statuses.map(() => "?").join(", ")})` : "";
+  // The ordered rows come from a sub-select (a co-routine), so even when they must be sorted
+  // (several statuses) the counts are computed only for the rows the caller reads.
   return db
     .query<OrchestrationOverviewRow, string[]>(
       `SELECT o.*,
          (SELECT COUNT(*) FROM agents a WHERE a.orchestration_id = o.id) AS agent_count,
          (SELECT COUNT(*) FROM messages m WHERE m.orchestration_id = o.id) AS live_message_count,
          (SELECT COALESCE(SUM(t.cost_usd), 0) FROM tasks t WHERE t.orchestration_id = o.id) AS live_cost
-       FROM orchestrations o ${where} ORDER BY o.created_at DESC, o.id DESC`,
+       FROM (SELECT * FROM orchestrations ${where} ORDER BY created_at DESC, id DESC) o`,
     )
     .iterate(...(statuses ?? []));
 }

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EventWriter, type QueuedEvent } from "../../src/agents/event-writer.ts";
+import { EventWriter, eventTimestamp, type QueuedEvent } from "../../src/agents/event-writer.ts";
 import { insertAgent, touchAgent, getAgent } from "../../src/store/agents.ts";
 import { openDatabase } from "../../src/store/db.ts";
 import { countEvents, listEvents, listOrchestrationEvents } from "../../src/store/events.ts";
@@ -220,6 +220,17 @@ describe("EventWriter", () => {
     expect(countEvents(db)).toBe(0);
   });
 
+  test("when the flush a full batch triggers fails, push itself throws", () => {
+    const writer = new EventWriter(db, { maxBatch: 2, maxDelayMs: 60_000 });
+    writer.onFlush(() => {
+      throw new Error("hook");
+    });
+    writer.push(event());
+    expect(() => writer.push(event())).toThrow("hook");
+    expect(countEvents(db)).toBe(0);
+    expect(writer.queued).toBe(2);
+  });
+
   test("a constraint violation (duplicate seq) fails loudly instead of dropping rows", async () => {
     const writer = new EventWriter(db, { maxDelayMs: 60_000 });
     const e = event();
@@ -264,4 +275,12 @@ describe("EventWriter", () => {
     expect(at - e.readAt!).toBeLessThan(1_000);
     await writer.close();
   });
+});
+
+test("eventTimestamp is sqlNow's format, computed once per millisecond", () => {
+  const at = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
+  expect(eventTimestamp(at)).toBe("2026-01-02 03:04:05.678");
+  expect(eventTimestamp(at)).toBe(eventTimestamp(at));
+  expect(eventTimestamp(at + 1)).toBe("2026-01-02 03:04:05.679");
+  expect(eventTimestamp()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
 });

@@ -1,0 +1,129 @@
+/**
+ * The compiled binary's response times: `maos --version` (process cold start) and the two
+ * read commands people run most, `orchestration list` and `orchestration status <id>`, on a
+ * database holding 10,000 orchestrations and 100,000 messages. Targets: median < 100 ms.
+ */
+import type { Database } from "bun:sqlite";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { ensureBinary } from "../test/support/binary.ts";
+import { tempDir } from "../test/support/db-state.ts";
+import { defaultRunOptions } from "../test/support/fixtures.ts";
+import { insertAgent } from "../src/store/agents.ts";
+import { insertCheckpoint } from "../src/store/checkpoints.ts";
+import { openDatabase } from "../src/store/db.ts";
+import { insertDelivery, insertMessage } from "../src/store/messages.ts";
+import { insertOrchestration, setOrchestrationStatus } from "../src/store/orchestrations.ts";
+import { finishTask, insertTask } from "../src/store/tasks.ts";
+import { transaction } from "../src/store/tx.ts";
+import type { BenchRow } from "./index.ts";
+
+const orchestrations = 10_000;
+const messagesPerOrchestration = 10; // 100,000 messages
+const tasksPerOrchestration = 3;
+const runs = 21;
+const warmups = 3;
+const targetMs = 100;
+
+/** Fills the database through the store API, in one transaction. */
+export function populate(db: Database): string[] {
+  const ids: string[] = [];
+  transaction(db, () => {
+    for (let o = 0; o < orchestrations; o++) {
+      const id = crypto.randomUUID();
+      ids.push(id);
+      insertOrchestration(db, {
+        id,
+        request: `Benchmark request number ${o}: build, test and document a feature`,
+        cwd: "/tmp/project",
+        claudeConfigDir: null,
+        ownerPid: 1,
+        ownerHost: hostname(),
+        saveIntervalS: 30,
+        options: defaultRunOptions,
+      });
+      const agents: string[] = [];
+      for (let t = 0; t < tasksPerOrchestration; t++) {
+        const taskId = insertTask(db, { orchestrationId: id, key: `task-${t}`, position: t, agentType: "developer", description: `task ${t}`, dependsOn: t ? [`task-${t - 1}`] : [] });
+        insertAgent(db, { id: taskId, name: `task-${t}`, type: "developer", orchestrationId: id, taskId, capabilities: [], source: "builtin" });
+        if (o % 10 !== 0) finishTask(db, taskId, { status: "completed", result: `result of task ${t}`, error: null });
+        agents.push(taskId);
+      }
+      for (let m = 0; m < messagesPerOrchestration; m++) {
+        const from = agents[m % agents.length]!;
+        const to = agents[(m + 1) % agents.length]!;
+        const messageId = insertMessage(db, {
+          orchestrationId: id,
+          fromAgent: from,
+          toAgent: to,
+          toTask: to.slice(id.length + 1),
+          type: "message",
+          text: `message ${m} of orchestration ${o}`,
+          undeliverable: false,
+          idempotencyKey: `${id}:${m}`,
+        })!;
+        insertDelivery(db, messageId, to, id);
+      }
+      if (o % 50 === 0) {
+        insertCheckpoint(db, { id: crypto.randomUUID(), name: `cp-${id}`, description: null, orchestrationId: id, kind: "auto", orchestratorState: {}, agentSessions: {}, taskStates: {}, messageHistory: {} });
+      }
+      if (o % 10 !== 0) setOrchestrationStatus(db, id, o % 7 === 0 ? "failed" : "completed");
+      else if (o % 20 === 0) setOrchestrationStatus(db, id, "paused");
+    }
+  });
+  return ids;
+}
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))]!;
+const ms = (n: number) => n.toFixed(1);
+
+/** Wall time of `dist/maos args…` (spawn to exit), median and spread over `runs` runs. */
+function time(binary: string, args: string[], name: string): BenchRow {
+  const once = () => {
+    const started = performance.now();
+    const r = Bun.spawnSync([binary, ...args], { stdout: "pipe", stderr: "pipe" });
+    const elapsed = performance.now() - started;
+    if (r.exitCode !== 0) throw new Error(`maos ${args.join(" ")} exited ${r.exitCode}: ${r.stderr.toString()}`);
+    return elapsed;
+  };
+  for (let i = 0; i < warmups; i++) once();
+  const samples = Array.from({ length: runs }, once).sort((a, b) => a - b);
+  const median = quantile(samples, 0.5);
+  return {
+    name,
+    value: Number(ms(median)),
+    unit: "ms",
+    spread: `p10–p90 ${ms(quantile(samples, 0.1))}–${ms(quantile(samples, 0.9))}, max ${ms(samples.at(-1)!)}`,
+    target: `< ${targetMs} ms median`,
+    pass: median < targetMs,
+    note: `${runs} runs after ${warmups} warm-ups`,
+  };
+}
+
+export default async function cliBench(): Promise<BenchRow[]> {
+  const binary = ensureBinary();
+  const { dir, remove } = tempDir("maos-bench-cli-");
+  try {
+    const path = join(dir, "maos.db");
+    const db = openDatabase(path, { durability: "normal" });
+    const started = performance.now();
+    const ids = populate(db);
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    db.close(false);
+    const generated = `database of ${orchestrations} orchestrations, ${orchestrations * messagesPerOrchestration} messages, generated in ${((performance.now() - started) / 1000).toFixed(1)} s`;
+    const target = ids[Math.floor(ids.length / 2)]!;
+    const rows = [
+      time(binary, ["--version"], "cli: maos --version (cold start)"),
+      time(binary, ["orchestration", "list", "--db", path], "cli: maos orchestration list"),
+      time(binary, ["orchestration", "status", target.slice(0, 8), "--db", path], "cli: maos orchestration status <id>"),
+      time(binary, ["orchestration", "status", target.slice(0, 8), "--tasks", "--messages", "--db", path], "cli: maos orchestration status <id> --tasks --messages"),
+      time(binary, ["orchestration", "list", "--status", "paused", "--agents", "--db", path], "cli: maos orchestration list --status paused --agents"),
+    ];
+    for (const row of rows.slice(1)) row.note = `${row.note}; ${generated}`;
+    return rows;
+  } finally {
+    remove();
+  }
+}
+
+if (import.meta.main) console.table(await cliBench());
