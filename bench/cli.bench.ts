@@ -44,9 +44,11 @@ export function populate(db: Database): string[] {
       });
       const agents: string[] = [];
       for (let t = 0; t < tasksPerOrchestration; t++) {
-        const taskId = insertTask(db, { orchestrationId: id, key: `task-${t}`, position: t, agentType: "developer", description: `task ${t}`, dependsOn: t ? [`task-${t - 1}`] : [] });
-        insertAgent(db, { id: taskId, name: `task-${t}`, type: "developer", orchestrationId: id, taskId, capabilities: [], source: "builtin" });
-        if (o % 10 !== 0) finishTask(db, taskId, { status: "completed", result: `result of task ${t}`, error: null });
+        const key = `task-${t}`;
+        const dependsOn = t ? [`task-${t - 1}`] : [];
+        const taskId = insertTask(db, { orchestrationId: id, key, position: t, agentType: "developer", description: key, dependsOn });
+        insertAgent(db, { id: taskId, name: key, type: "developer", orchestrationId: id, taskId, capabilities: [], source: "builtin" });
+        if (o % 10 !== 0) finishTask(db, taskId, { status: "completed", result: `result of ${key}`, error: null });
         agents.push(taskId);
       }
       for (let m = 0; m < messagesPerOrchestration; m++) {
@@ -65,7 +67,17 @@ export function populate(db: Database): string[] {
         insertDelivery(db, messageId, to, id);
       }
       if (o % 50 === 0) {
-        insertCheckpoint(db, { id: crypto.randomUUID(), name: `cp-${id}`, description: null, orchestrationId: id, kind: "auto", orchestratorState: {}, agentSessions: {}, taskStates: {}, messageHistory: {} });
+        insertCheckpoint(db, {
+          id: crypto.randomUUID(),
+          name: `cp-${id}`,
+          description: null,
+          orchestrationId: id,
+          kind: "auto",
+          orchestratorState: {},
+          agentSessions: {},
+          taskStates: {},
+          messageHistory: {},
+        });
       }
       if (o % 10 !== 0) setOrchestrationStatus(db, id, o % 7 === 0 ? "failed" : "completed");
       else if (o % 20 === 0) setOrchestrationStatus(db, id, "paused");
@@ -110,15 +122,18 @@ export default async function cliBench(): Promise<BenchRow[]> {
     const ids = populate(db);
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     db.close(false);
-    const generated = `database of ${orchestrations} orchestrations, ${orchestrations * messagesPerOrchestration} messages, generated in ${((performance.now() - started) / 1000).toFixed(1)} s`;
-    const target = ids[Math.floor(ids.length / 2)]!;
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const generated = `database of ${orchestrations} orchestrations, ${orchestrations * messagesPerOrchestration} messages (built in ${seconds} s)`;
+    const id = ids[Math.floor(ids.length / 2)]!.slice(0, 8);
+    const maos = (args: string[]) => time(binary, [...args, ...(args[0] === "--version" ? [] : ["--db", path])], `cli: maos ${args.join(" ").replace(id, "<id>")}`);
     const rows = [
-      time(binary, ["--version"], "cli: maos --version (cold start)"),
-      time(binary, ["orchestration", "list", "--db", path], "cli: maos orchestration list"),
-      time(binary, ["orchestration", "status", target.slice(0, 8), "--db", path], "cli: maos orchestration status <id>"),
-      time(binary, ["orchestration", "status", target.slice(0, 8), "--tasks", "--messages", "--db", path], "cli: maos orchestration status <id> --tasks --messages"),
-      time(binary, ["orchestration", "list", "--status", "paused", "--agents", "--db", path], "cli: maos orchestration list --status paused --agents"),
+      maos(["--version"]),
+      maos(["orchestration", "list"]),
+      maos(["orchestration", "status", id]),
+      maos(["orchestration", "status", id, "--tasks", "--messages"]),
+      maos(["orchestration", "list", "--status", "paused", "--agents"]),
     ];
+    rows[0]!.name += " (cold start)";
     for (const row of rows.slice(1)) row.note = `${row.note}; ${generated}`;
     return rows;
   } finally {

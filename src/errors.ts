@@ -75,5 +75,9 @@ export function describeError(error: unknown): { line: string; exitCode: number 
     return { line, exitCode: error.exitCode };
   }
   const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Error && error.name === "SQLiteError") {
+    // Anything SQLite refuses after the database was opened (read-only file, full disk, I/O error).
+    return { line: `database error: ${message} — check the database file, its directory and free space`, exitCode: ExitCode.environment };
+  }
   return { line: `unexpected error: ${message}`, exitCode: ExitCode.tasksFailed };
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bun
+import { flushOutput } from "./cli/output.ts";
 import { run } from "./cli/main.ts";
 
-void run(process.argv.slice(2)).then((code) => {
-  // Let stdout drain before exiting: process.exit would cut a large --json document on a pipe.
-  if (process.stdout.writableNeedDrain) process.stdout.once("drain", () => process.exit(code));
-  else process.exit(code);
+void run(process.argv.slice(2)).then(async (code) => {
+  // Exit only once stdout has taken everything: a large --json document must arrive whole.
+  await flushOutput();
+  process.exit(code);
 });

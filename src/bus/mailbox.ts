@@ -39,6 +39,15 @@ import type { ProtocolMessage } from "./protocol.ts";
 
 export type DeliveryChannel = "prompt" | "stdin";
 
+/**
+ * Runs fn in its own transaction, or as part of the caller's when one is open. Joining
+ * (rather than nesting a SAVEPOINT) lets a runner deliver to many agents in one commit
+ * without SQLite copying every touched page into a statement journal on disk.
+ */
+function atomically<T>(db: Database, fn: () => T): T {
+  return db.inTransaction ? fn() : transaction(db, fn);
+}
+
 /** Live (stdin) deliveries one agent attempt may receive; the rest waits for its next start. */
 export const defaultLiveDeliveryCap = 20;
 
@@ -150,7 +159,7 @@ export function takeMailbox(
   via: DeliveryChannel,
   options: TakeOptions = {},
 ): MailboxDelivery[] {
-  return transaction(db, () => {
+  return atomically(db, () => {
     let limit = options.limit ?? -1;
     if (via === "stdin") {
       const left = liveDeliveriesLeft(db, agentId, attempt, options.liveDeliveryCap);
@@ -200,7 +209,7 @@ export function pendingCount(db: Database, agentId: string): number {
  * during the turn may only be read by the next one; otherwise all deliveries are acknowledged.
  */
 export function acknowledge(db: Database, agentId: string, attempt: number, throughMessageId?: number): number[] {
-  return transaction(db, () => acknowledgeDelivered(db, agentId, attempt, throughMessageId));
+  return atomically(db, () => acknowledgeDelivered(db, agentId, attempt, throughMessageId));
 }
 
 /**

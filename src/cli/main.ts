@@ -2,6 +2,7 @@ import { defineCommand, renderUsage, runCommand } from "citty";
 import pkg from "../../package.json" with { type: "json" };
 import { describeError, MaosError, UsageError } from "../errors.ts";
 import { colorEnabled } from "../ui/color.ts";
+import { writeOut } from "./output.ts";
 import { checkFlags, resolveCommand } from "./dispatch.ts";
 
 const load = <T>(p: Promise<{ default: T }>) => p.then((m) => m.default);
@@ -26,7 +27,7 @@ function wantsStack(rawArgs: string[]): boolean {
 export async function run(rawArgs: string[]): Promise<number> {
   try {
     if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
-      process.stdout.write(`${pkg.version}\n`);
+      writeOut(`${pkg.version}\n`);
       return 0;
     }
     const resolved = await resolveCommand(main, rawArgs);

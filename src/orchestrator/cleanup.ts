@@ -1,7 +1,11 @@
 import type { Database } from "bun:sqlite";
 import { deleteCheckpoint, listCheckpointsBefore } from "../store/checkpoints.ts";
 import { countOwnedRows, deleteOrchestration, listFinishedBefore, type OwnedRowCounts } from "../store/orchestrations.ts";
-import { transaction } from "../store/tx.ts";
+import { readTransaction, transaction } from "../store/tx.ts";
+
+/** A dry run only reads: it must not take the write lock a running orchestrator needs. */
+const inTransaction = <T>(db: Database, dryRun: boolean, fn: () => T): T =>
+  dryRun ? readTransaction(db, fn) : transaction(db, fn);
 
 export interface RemovedOrchestration {
   id: string;
@@ -38,7 +42,7 @@ const emptyCounts = (): OwnedRowCounts => ({
  * and deletes nothing.
  */
 export function cleanupOrchestrations(db: Database, cutoff: string, dryRun: boolean): OrchestrationCleanup {
-  return transaction(db, () => {
+  return inTransaction(db, dryRun, () => {
     const totals = { orchestrations: 0, ...emptyCounts() };
     const removed = listFinishedBefore(db, cutoff).map((o) => {
       const rows = countOwnedRows(db, o.id);
@@ -59,7 +63,7 @@ export interface CheckpointCleanup {
 
 /** Deletes checkpoints created before the cutoff, in one transaction (none on a dry run). */
 export function cleanupCheckpoints(db: Database, cutoff: string, dryRun: boolean): CheckpointCleanup {
-  return transaction(db, () => {
+  return inTransaction(db, dryRun, () => {
     const checkpoints = listCheckpointsBefore(db, cutoff).map((c) => {
       if (!dryRun) deleteCheckpoint(db, c.id);
       return { id: c.id, name: c.name, kind: c.kind, orchestration_id: c.orchestration_id, created_at: c.created_at };

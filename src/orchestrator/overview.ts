@@ -11,6 +11,7 @@ import {
 } from "../store/orchestrations.ts";
 import { listResumes, type ResumeSummary } from "../store/resumes.ts";
 import { listTasks, taskDependencies } from "../store/tasks.ts";
+import { readTransaction } from "../store/tx.ts";
 import { displayStatus, isInterrupted } from "./liveness.ts";
 
 /** What `orchestration list` and `orchestration status` show: plain data, rendered by the CLI. */
@@ -198,7 +199,7 @@ function orchestrationPart(o: OrchestrationRow, cost: number): OrchestrationDeta
 
 /** Everything `orchestration status` shows, read in one snapshot. Null when the id is unknown. */
 export function describeOrchestration(db: Database, id: string, options: DetailOptions): OrchestrationDetail | null {
-  return db.transaction(() => {
+  return readTransaction(db, () => {
     const o = getOrchestration(db, id);
     if (!o) return null;
     const taskRows = listTasks(db, id);
@@ -241,5 +242,5 @@ export function describeOrchestration(db: Database, id: string, options: DetailO
         last: last && { id: last.id, name: last.name, kind: last.kind, created_at: last.created_at },
       },
     };
-  })();
+  });
 }

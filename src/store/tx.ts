@@ -8,3 +8,8 @@ import type { Database } from "bun:sqlite";
 export function transaction<T>(db: Database, fn: () => T): T {
   return db.transaction(fn).immediate();
 }
+
+/** Several reads that must see one consistent state; a deferred transaction takes no write lock. */
+export function readTransaction<T>(db: Database, fn: () => T): T {
+  return db.transaction(fn).deferred();
+}

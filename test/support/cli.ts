@@ -49,7 +49,7 @@ export function spawnMaos(args: string[], options: MaosOptions = {}): Subprocess
 
 /** Reads a child's output incrementally: wait for some text to appear, then read the rest. */
 export class OutputReader {
-  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private readonly reader;
   private readonly decoder = new TextDecoder();
   /** Everything read so far. */
   text = "";

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { setOrchestrationStatus } from "../../../src/store/orchestrations.ts";
+import { ensureBinary } from "../../support/binary.ts";
 import { OutputReader, runMaos, spawnMaos } from "../../support/cli.ts";
 import { dumpDatabase } from "../../support/db-state.ts";
 import { buildOrchestration, createTestDb, standardSpec, type TestDb } from "../../support/fixtures.ts";
@@ -185,6 +186,24 @@ describe("maos orchestration status", () => {
       child.kill("SIGINT");
       expect(await child.exited).toBe(0);
       expect(await new Response(child.stderr).text()).toBe("");
+    });
+
+    test.skipIf(!Bun.which("script"))("on a terminal: the screen is cleared and statuses are coloured; NO_COLOR turns colour off", async () => {
+      const o = buildOrchestration(t.db, { status: "completed", tasks: [{ key: "a", status: "completed" }] });
+      const underPty = async (env: Record<string, string>) => {
+        // `script` gives the command a pseudo-terminal, as a person's shell would.
+        const command = `${ensureBinary()} orchestration status ${o.id} --watch --db ${t.path}`;
+        const child = Bun.spawn(["script", "-qec", command, "/dev/null"], { env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
+        const out = await new Response(child.stdout).text();
+        expect(await child.exited).toBe(0);
+        return out;
+      };
+      const coloured = await underPty({});
+      expect(coloured).toContain("\x1b[2J\x1b[H");
+      expect(coloured).toContain("\x1b[32mcompleted\x1b[0m");
+      const plain = await underPty({ NO_COLOR: "1" });
+      expect(plain).toContain("\x1b[2J\x1b[H");
+      expect(plain).not.toContain("\x1b[32m");
     });
 
     test("a finished orchestration is drawn once", async () => {

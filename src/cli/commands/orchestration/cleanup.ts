@@ -26,7 +26,9 @@ export default defineCommand({
 
 function render(r: OrchestrationCleanup): string {
   const verb = r.dry_run ? "Would remove" : "Removed";
-  if (r.orchestrations.length === 0) return `No finished orchestrations older than ${r.cutoff.slice(0, 19)} UTC; nothing ${r.dry_run ? "to remove" : "removed"}.`;
+  if (r.orchestrations.length === 0) {
+    return `No finished orchestrations older than ${r.cutoff.slice(0, 19)} UTC; nothing ${r.dry_run ? "to remove" : "removed"}.`;
+  }
   const t = r.totals;
   return [
     renderTable(r.orchestrations, [

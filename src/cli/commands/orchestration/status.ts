@@ -52,7 +52,8 @@ async function watch(read: () => OrchestrationDetail, args: { json?: boolean }):
       const detail = read();
       const done = finalOrchestrationStatuses.includes(detail.orchestration.stored_status);
       emit(args, detail, (d) => {
-        const frame = `${renderOrchestrationDetail(d)}\n\n${done ? "Finished." : `Watching; refreshes every ${watchIntervalMs / 1000} s, Ctrl-C to stop.`}`;
+        const footer = done ? "Finished." : `Watching; refreshes every ${watchIntervalMs / 1000} s, Ctrl-C to stop.`;
+        const frame = `${renderOrchestrationDetail(d)}\n\n${footer}`;
         // On a terminal, redraw in place; in a pipe or log, append a separate block per refresh.
         return tty ? `${clearScreen}${frame}` : `--- ${new Date().toISOString()} ---\n${frame}\n`;
       });
