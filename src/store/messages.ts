@@ -138,13 +138,19 @@ export function acknowledgeDelivered(
     )
     .all(sqlNow(), agentId, attempt, throughMessageId)
     .map((r) => r.message_id);
-  for (const id of ids) {
-    db.query(
-      `UPDATE messages SET acknowledged = 1 WHERE id = ?
-         AND NOT EXISTS (SELECT 1 FROM deliveries WHERE message_id = ? AND status != 'acknowledged')`,
-    ).run(id, id);
-  }
+  if (ids.length > 0) markMessagesAcknowledged(db, ids);
   return ids;
+}
+
+/** Of these messages, those whose every delivery is acknowledged become acknowledged (one statement). */
+export function markMessagesAcknowledged(db: Database, messageIds: readonly number[]): number {
+  return db
+    .query(
+      `UPDATE messages SET acknowledged = 1
+       WHERE id IN (SELECT value FROM json_each(?)) AND acknowledged = 0
+         AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = messages.id AND d.status != 'acknowledged')`,
+    )
+    .run(JSON.stringify(messageIds)).changes;
 }
 
 /** Deliveries made to an attempt that died before acknowledging go back to the mailbox. */

@@ -4,8 +4,8 @@ import { describe, expect, test } from "bun:test";
 import type { Database } from "bun:sqlite";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { route, textReply, toolUseReply, type RecordedRequest } from "../support/mock-anthropic.ts";
-import { conversationJson, occurrences, REQUEST, startE2E, taskMarker, waitUntil, type E2E } from "../support/e2e.ts";
+import { route, textReply, toolUseReply, type MessageReply, type MockHandler, type RecordedRequest } from "../support/mock-anthropic.ts";
+import { conversationJson, occurrences, processesMatching, REQUEST, startE2E, taskMarker, waitUntil, type E2E } from "../support/e2e.ts";
 
 interface DeliveryRow {
   message_id: number;
@@ -40,6 +40,14 @@ function waitForFlag(flag: string): string {
   return `for i in $(seq 300); do [ -f '${flag}' ] && break; sleep 0.05; done; echo released`;
 }
 
+/** Answers with `reply` only once every agent waiting on one of `flags` sits in its tool call. */
+function onceBusy(flags: string[], reply: MessageReply): MockHandler {
+  return async () => {
+    await waitUntil(() => flags.every((f) => processesMatching(f).length > 0), "the other agents to be busy in their tool calls");
+    return reply;
+  };
+}
+
 function statusOf(e: E2E, recipient: string): string | undefined {
   try {
     return e.query((db) => deliveries(db).find((d) => d.recipient === recipient)?.status);
@@ -55,7 +63,8 @@ describe("e2e: mailboxes between real claude agents", () => {
     const secret = "the staging password is XYZZY-42";
     e.mock.script(
       route([
-        [taskMarker("a"), textReply(`Found the credentials.\nMESSAGE @b: ${secret}\nDone with a.`)],
+        // a speaks only once b is inside its (long) tool call
+        [taskMarker("a"), onceBusy([flag], textReply(`Found the credentials.\nMESSAGE @b: ${secret}\nDone with a.`))],
         [taskMarker("b"), [toolUseReply("Bash", { command: waitForFlag(flag), description: "Wait for the go" }), textReply("B used the password.")]],
       ]),
     );
@@ -97,17 +106,52 @@ describe("e2e: mailboxes between real claude agents", () => {
     });
   });
 
+  test("MESSAGE @b while b is streaming its answer: it becomes b's next turn; b's process ends only after that turn", async () => {
+    await using e = await startE2E();
+    const note = "the build needs --frozen-lockfile";
+    e.mock.script(
+      route([
+        [taskMarker("a"), textReply(`MESSAGE @b: ${note}\nA done.`)],
+        [
+          taskMarker("b"),
+          [
+            // b's first answer is held back until the message is already in its stdin
+            async () => {
+              await waitUntil(() => statusOf(e, "b") === "delivered", "the message to be delivered to b");
+              return textReply("B first answer.");
+            },
+            textReply("B read the note."),
+          ],
+        ],
+      ]),
+    );
+    const r = await e.orchestrate(e.plan([{ id: "a" }, { id: "b" }]), ["--max-parallel", "2", "--json"]);
+    expect(r.code).toBe(0);
+    const [first, second, ...more] = requestsFor(e, "b");
+    expect(more).toHaveLength(0);
+    expect(conversationJson(first!)).not.toContain(note);
+    expect(second!.lastUserText).toBe(`[message from @a (message)] ${note}`);
+    expect(JSON.parse(r.stdout).tasks[1]).toMatchObject({ id: "b", status: "completed", result: "B first answer.\n\nB read the note." });
+    e.query((db) => {
+      expect(deliveries(db)).toMatchObject([{ recipient: "b", status: "acknowledged", attempt: 1, via: "stdin" }]);
+      const results = db
+        .query<{ n: number }, []>("SELECT COUNT(*) AS n FROM events e JOIN tasks t ON t.id = e.agent_id WHERE t.task_key = 'b' AND e.type = 'result'")
+        .get()!.n;
+      expect(results).toBe(2);
+    });
+  });
+
   test("a DISCOVERY reaches every other running agent exactly once, and not its sender", async () => {
     await using e = await startE2E();
-    const flag = join(e.root.path, "release");
+    const flags = { b: join(e.root.path, "release-b"), c: join(e.root.path, "release-c") };
     const discovery = "the cache lives in /var/cache/e2e-7781";
-    const busy = (key: string) => [
-      toolUseReply("Bash", { command: waitForFlag(flag), description: "Wait for the go" }),
+    const busy = (key: "b" | "c") => [
+      toolUseReply("Bash", { command: waitForFlag(flags[key]), description: "Wait for the go" }),
       textReply(`${key.toUpperCase()} noted the cache.`),
     ];
     e.mock.script(
       route([
-        [taskMarker("a"), textReply(`Looked around.\nDISCOVERY: ${discovery}\nThat is all from a.`)],
+        [taskMarker("a"), onceBusy([flags.b, flags.c], textReply(`Looked around.\nDISCOVERY: ${discovery}\nThat is all from a.`))],
         [taskMarker("b"), busy("b")],
         [taskMarker("c"), busy("c")],
       ]),
@@ -115,7 +159,8 @@ describe("e2e: mailboxes between real claude agents", () => {
     const plan = e.plan([{ id: "a" }, { id: "b" }, { id: "c" }]);
     const p = e.start(["orchestrate", REQUEST, "--auto", "--db", e.dbPath, "--max-parallel", "3", "--plan", plan]);
     await waitUntil(() => statusOf(e, "b") === "delivered" && statusOf(e, "c") === "delivered", "the discovery to reach b and c", 25_000);
-    writeFileSync(flag, "");
+    writeFileSync(flags.b, "");
+    writeFileSync(flags.c, "");
     const r = await p.exited;
     expect(r.code).toBe(0);
 

@@ -11,7 +11,7 @@
  * own mock; the environment is hermetic (makeClaudeEnv) plus MAOS_CLAUDE_BIN.
  */
 import { Database } from "bun:sqlite";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureBinary } from "./binary.ts";
 import { claudeBinPath, makeClaudeEnv, tempDir, type TempDir } from "./claude-env.ts";
@@ -148,6 +148,7 @@ export async function startE2E(mockOptions: MockOptions = {}, envExtra: Record<s
     async close() {
       for (const p of [...started]) p.kill("SIGKILL");
       await Promise.allSettled([...started].map((p) => p.exited));
+      killLeftovers(dbPath, root.path);
       await mock.stop();
       root.cleanup();
     },
@@ -226,6 +227,39 @@ export function spawnLive(cmd: string[], opts: { cwd: string; env: Record<string
     },
     exited,
   };
+}
+
+/**
+ * After a test (maybe a failed one that left maos killed): SIGKILL the claude agents its
+ * orchestrations recorded and any process whose command line mentions the test's temp dir
+ * (tool commands), so nothing outlives the test and slows the next one down.
+ */
+function killLeftovers(dbPath: string, rootPath: string): void {
+  const kill = (pid: number) => {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+  };
+  if (existsSync(dbPath)) {
+    try {
+      const db = new Database(dbPath, { readonly: true });
+      try {
+        const rows = db.query<{ pid: number; session_id: string }, []>("SELECT pid, session_id FROM attempts WHERE pid IS NOT NULL").all();
+        for (const r of rows) {
+          if (!processesMatching(r.session_id).includes(r.pid)) continue;
+          kill(-r.pid); // its process group
+          kill(r.pid);
+        }
+      } finally {
+        db.close();
+      }
+    } catch {
+      // no such table yet, or not a database
+    }
+  }
+  for (const pid of processesMatching(rootPath)) kill(pid);
 }
 
 /** Polls `cond` every `intervalMs` until it returns a truthy value; rejects after `timeoutMs`. */
