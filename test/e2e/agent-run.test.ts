@@ -1,11 +1,14 @@
 // Issue 3, end to end: dist/maos runs the REAL claude CLI against the scripted mock of the
 // Anthropic API, and every stream line, the session and the cost end up in the database.
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { errorReply, hangReply, route, textReply, toolUseReply } from "../support/mock-anthropic.ts";
 import { dumpDatabase, fileFingerprint } from "../support/db-state.ts";
 import { pidAlive, processesMatching, startE2E, taskMarker, waitUntil } from "../support/e2e.ts";
+
+// Real processes: each test gets up to 45 s (they take 0.1–4 s each).
+setDefaultTimeout(45_000);
 
 interface EventRow {
   seq: number;

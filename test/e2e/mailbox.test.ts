@@ -1,11 +1,14 @@
 // Issue 5, end to end: agents (the real claude CLI against the scripted mock) message each
 // other through maos's persisted mailboxes while they run, and before they start.
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Database } from "bun:sqlite";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { route, textReply, toolUseReply, type MessageReply, type MockHandler, type RecordedRequest } from "../support/mock-anthropic.ts";
 import { conversationJson, occurrences, processesMatching, REQUEST, startE2E, taskMarker, waitUntil, type E2E } from "../support/e2e.ts";
+
+// Real processes: each test gets up to 45 s (they take 0.1–4 s each).
+setDefaultTimeout(45_000);
 
 interface DeliveryRow {
   message_id: number;
