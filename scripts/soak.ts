@@ -3,8 +3,8 @@
  *
  *   bun run soak                              100 scenarios, random seed
  *   bun run soak --iterations 500 --seed 42   scenario seeds derived from 42
- *   bun run soak --iterations 1 --seed 1234   replays one failing scenario (its seed is printed)
- *   bun run soak --parallel 2 --kills 4       2 scenarios at a time, up to 4 kills each
+ *   bun run soak --iterations 1 --seed 1234   replays one failing scenario (the failure prints this line)
+ *   bun run soak --parallel 2 --kills 4       2 scenarios at a time, 4 kill moments each (default 3)
  *
  * Each scenario runs dist/maos with fake agents, SIGKILLs it (and some resumes) at random
  * moments and checks the invariants after each kill and at the end. Stops at the first
@@ -26,9 +26,9 @@ const { values } = parseArgs({
 });
 
 const iterations = Number(values.iterations);
-const maxKills = Number(values.kills);
+const kills = Number(values.kills);
 const parallel = Number(values.parallel);
-if (![iterations, maxKills, parallel].every((n) => Number.isInteger(n) && n > 0)) {
+if (![iterations, kills, parallel].every((n) => Number.isInteger(n) && n > 0)) {
   console.error("usage: bun run soak [--iterations N] [--seed S] [--kills K] [--parallel P] [--verbose]");
   process.exit(2);
 }
@@ -41,7 +41,7 @@ function seedList(seed: number, n: number): number[] {
   return Array.from({ length: n }, () => Math.floor(random() * 2 ** 31));
 }
 
-console.log(`soak: ${iterations} scenario(s), master seed ${masterSeed}, up to ${maxKills} kills each, ${parallel} at a time`);
+console.log(`soak: ${iterations} scenario(s), master seed ${masterSeed}, ${kills} kill moments each, ${parallel} at a time`);
 const results: ScenarioResult[] = [];
 const started = performance.now();
 let next = 0;
@@ -53,7 +53,6 @@ async function worker(): Promise<void> {
     const seed = seeds[index]!;
     const dir = tempDir("maos-soak-");
     try {
-      const kills = 1 + (seed % maxKills);
       const result = await runCrashScenario({ seed, kills, dir: dir.path, log: values.verbose ? (l) => console.log(`  [${seed}] ${l}`) : undefined });
       results.push(result);
       console.log(
@@ -70,8 +69,8 @@ async function worker(): Promise<void> {
 }
 
 await Promise.all(Array.from({ length: parallel }, worker));
-const kills = results.reduce((n, r) => n + r.kills, 0);
+const total = results.reduce((n, r) => n + r.kills, 0);
 console.log(
-  `soak: ${results.length} scenario(s) passed, ${kills} kills (${results.reduce((n, r) => n + r.killedResumes, 0)} during resume), ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  `soak: ${results.length} scenario(s) passed, ${total} kills (${results.reduce((n, r) => n + r.killedResumes, 0)} during resume), ${((performance.now() - started) / 1000).toFixed(1)} s`,
 );
 process.exit(failed ? 1 : 0);

@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { acknowledge, formatDelivery, requeueForRetry, takeMailbox, type MailboxDelivery } from "../bus/mailbox.ts";
+import { returnToMailbox } from "../store/messages.ts";
 import { activateAgent, addAgentUsage, setAgentSession, setAgentStatus } from "../store/agents.ts";
 import { endAttempt, insertAttempt, setAttemptPid } from "../store/attempts.ts";
 import { nextEventSeq } from "../store/events.ts";
@@ -82,6 +83,7 @@ export class AgentAttempt {
   private consumed = 0;
   private replaySeen = false;
   private stopRequested = false;
+  private liveDelivered = 0;
 
   constructor(
     private readonly env: AttemptEnvironment,
@@ -254,15 +256,38 @@ export class AgentAttempt {
 
   /** Writes waiting mailbox messages into the running agent's stdin; false when none (or it cannot take them). */
   deliverPending(): boolean {
+    return this.writeLive(transaction(this.env.db, () => this.takeLive()));
+  }
+
+  /**
+   * Takes what waits in the mailbox for live delivery (marking it delivered to this
+   * attempt), within the live-delivery cap. Only the database part: the caller commits,
+   * then hands the result to writeLive. The cap is counted here, in memory: this attempt
+   * is the only writer to its stdin.
+   */
+  takeLive(): MailboxDelivery[] {
     const proc = this.proc;
-    if (!proc || this.stopRequested || !proc.running) return false;
+    const left = this.env.liveDeliveryCap - this.liveDelivered;
+    if (!proc || this.stopRequested || !proc.running || left <= 0) return [];
     const deliveries = takeMailbox(this.env.db, this.spec.agentId, this.attempt, "stdin", {
-      liveDeliveryCap: this.env.liveDeliveryCap,
+      limit: left,
+      liveDeliveryCap: Number.POSITIVE_INFINITY,
     });
+    this.liveDelivered += deliveries.length;
+    return deliveries;
+  }
+
+  /** Writes taken deliveries into stdin as one user message; if stdin is gone they return to the mailbox. */
+  writeLive(deliveries: readonly MailboxDelivery[]): boolean {
     if (deliveries.length === 0) return false;
+    const ids = deliveries.map((d) => d.messageId);
     const text = deliveries.map(formatDelivery).join("\n");
-    if (!proc.write(userMessage(text))) return false;
-    this.writes.push({ messageIds: deliveries.map((d) => d.messageId) });
+    if (!this.proc?.write(userMessage(text))) {
+      this.liveDelivered -= deliveries.length;
+      transaction(this.env.db, () => returnToMailbox(this.env.db, this.spec.agentId, this.attempt, ids));
+      return false;
+    }
+    this.writes.push({ messageIds: ids });
     this.remember("user", text);
     return true;
   }
@@ -311,6 +336,9 @@ export class AgentAttempt {
         reason: outcome.reason,
         stderrTail: exit.stderrTail ? exit.stderrTail.slice(-2000) : null,
       });
+      // Messages written to stdin that claude never consumed go back to the mailbox.
+      const unconsumed = this.writes.slice(this.consumed).flatMap((w) => w.messageIds);
+      if (unconsumed.length > 0) returnToMailbox(db, agentId, this.attempt, unconsumed);
       addTaskUsage(db, taskId, usage);
       addAgentUsage(db, agentId, usage);
       addSessionUsage(db, this.sessionId, usage);

@@ -1,6 +1,7 @@
 import type { Subprocess } from "bun";
 import { interruptRequest } from "./claude-args.ts";
 import { readLines, type Line } from "./line-splitter.ts";
+import { descendants } from "./process-tree.ts";
 
 export type StopReason = "exited" | "timeout" | "idle" | "interrupted" | "killed";
 
@@ -133,14 +134,22 @@ export class ClaudeProcess {
     return this.stopping;
   }
 
-  /** SIGKILL now, to the whole process group. */
+  /** SIGKILL now, to the whole process group and to the tools claude started in their own sessions. */
   kill(reason: Exclude<StopReason, "exited"> = "killed"): void {
     if (this.stopReason === "exited") this.stopReason = reason;
     this.closeInput();
+    const tools = this.running ? descendants(this.pid) : [];
     try {
       process.kill(-this.pid, "SIGKILL");
     } catch {
       this.signal("SIGKILL");
+    }
+    for (const pid of tools) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
     }
   }
 

@@ -35,14 +35,21 @@ import type { ProtocolMessage } from "./protocol.ts";
  *   number, and requeueing only touches attempts that are dead by then.
  * - Exactly once overall for acknowledged messages: an acknowledged delivery never goes
  *   back to pending.
+ *
+ * Transactions: recordProtocolMessages never opens one (it runs in the event writer's
+ * flush). takeMailbox and acknowledge open their own, or join the caller's when one is
+ * open (it must be an IMMEDIATE one, from store/tx.ts), so a runner can deliver to every
+ * recipient of a flush in one commit. Write to a stdin only after the take committed: a
+ * crash in between leaves the delivery delivered-but-unacknowledged, which a resume
+ * hands to the next attempt; writing first could hand it twice to the same attempt.
  */
 
 export type DeliveryChannel = "prompt" | "stdin";
 
 /**
  * Runs fn in its own transaction, or as part of the caller's when one is open. Joining
- * (rather than nesting a SAVEPOINT) lets a runner deliver to many agents in one commit
- * without SQLite copying every touched page into a statement journal on disk.
+ * rather than nesting a SAVEPOINT spares SQLite journaling every page the nested work
+ * touches a second time.
  */
 function atomically<T>(db: Database, fn: () => T): T {
   return db.inTransaction ? fn() : transaction(db, fn);

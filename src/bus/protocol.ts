@@ -33,6 +33,7 @@ export interface ProtocolMessage {
   line: number;
 }
 
+/** A task id as it can be addressed after "@" (plans should give tasks ids of this shape). */
 export const taskKeyPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 export const maxMessageChars = 4000;
 

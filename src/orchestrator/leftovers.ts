@@ -31,13 +31,18 @@ export async function stopLeftoverAgents(attempts: readonly AttemptRow[], graceM
   const live = attempts.filter((a) => a.pid !== null && isAttemptProcess(a.pid, a.session_id)).map((a) => a.pid!);
   for (const pid of live) signal(pid, "SIGINT");
   const deadline = Date.now() + graceMs;
-  while (live.some(processAlive) && Date.now() < deadline) await Bun.sleep(50);
-  for (const pid of live.filter(processAlive)) {
+  // An orphan that exited stays a zombie until whoever adopted it reaps it (maybe never): it is gone.
+  while (live.some(stillRunning) && Date.now() < deadline) await Bun.sleep(20);
+  for (const pid of live.filter(stillRunning)) {
     signal(-pid, "SIGKILL");
     signal(pid, "SIGKILL");
   }
-  while (live.some((pid) => processAlive(pid) && !isZombie(pid)) && Date.now() < deadline + 2000) await Bun.sleep(20);
+  while (live.some(stillRunning) && Date.now() < deadline + 2000) await Bun.sleep(20);
   return live;
+}
+
+function stillRunning(pid: number): boolean {
+  return processAlive(pid) && !isZombie(pid);
 }
 
 function isZombie(pid: number): boolean {

@@ -99,7 +99,9 @@ export async function resumeOrchestration(input: ResumeInput): Promise<ResumeOut
       "wait for it, or stop that process (Ctrl-C) and resume then",
     );
   }
-  if (preview.continue.length + preview.start.length === 0 && !preview.addedTask && !preview.needsPlan) {
+  // Every task done but the run died before recording its end: the loop below finds nothing to start and records it.
+  const ended = row.status === "completed" || row.status === "cancelled";
+  if (preview.continue.length + preview.start.length === 0 && !preview.addedTask && !preview.needsPlan && ended) {
     return { kind: "nothing", preview };
   }
   if (!(await input.approve(preview))) return { kind: "declined", preview };

@@ -1,7 +1,8 @@
 import type { Database } from "bun:sqlite";
 import type { AgentAttempt, AgentEvent } from "../agents/attempt.ts";
 import type { EventWriter, QueuedEvent } from "../agents/event-writer.ts";
-import { formatUndeliverableNote, recordProtocolMessages, type RecordedMessage } from "../bus/mailbox.ts";
+import { formatUndeliverableNote, recordProtocolMessages, type MailboxDelivery, type RecordedMessage } from "../bus/mailbox.ts";
+import { transaction } from "../store/tx.ts";
 import { parseProtocolLines } from "../bus/protocol.ts";
 import { touchAgent } from "../store/agents.ts";
 
@@ -15,6 +16,7 @@ export class LiveAgents {
   private readonly attempts = new Map<string, AgentAttempt>();
   private recorded: { from: string; message: RecordedMessage }[] = [];
   private readonly detach: (() => void)[] = [];
+  private db: Database | null = null;
 
   constructor(
     writer: EventWriter,
@@ -45,6 +47,7 @@ export class LiveAgents {
   }
 
   private inFlush(batch: readonly QueuedEvent[], db: Database): void {
+    this.db = db;
     const touched = new Map<string, { seq: number; activity: string | null }>();
     for (const e of batch as readonly AgentEvent[]) {
       const prev = touched.get(e.agent_id);
@@ -64,19 +67,33 @@ export class LiveAgents {
     for (const [agentId, t] of touched) touchAgent(db, agentId, t.seq, t.activity);
   }
 
+  /**
+   * Wakes the recipients of what the batch recorded: one transaction takes every running
+   * recipient's mailbox, then each gets its messages on stdin (written only after the commit).
+   */
   private afterCommit(): void {
     const recorded = this.recorded;
     this.recorded = [];
+    if (recorded.length === 0 || !this.db) return;
+    const recipients = new Set<AgentAttempt>();
     for (const { from, message } of recorded) {
-      try {
-        if (message.undeliverable) {
-          this.attempts.get(from)?.note(formatUndeliverableNote(message, this.taskKeys()).message.content);
-          continue;
-        }
-        for (const recipient of message.recipients) this.attempts.get(recipient)?.deliverPending();
-      } catch {
-        // A live delivery that fails leaves the message pending: it reaches the recipient at its next start.
+      if (message.undeliverable) {
+        this.attempts.get(from)?.note(formatUndeliverableNote(message, this.taskKeys()).message.content);
+        continue;
+      }
+      for (const id of message.recipients) {
+        const attempt = this.attempts.get(id);
+        if (attempt) recipients.add(attempt);
       }
     }
+    if (recipients.size === 0) return;
+    let taken: [AgentAttempt, MailboxDelivery[]][];
+    try {
+      taken = transaction(this.db, () => [...recipients].map((a): [AgentAttempt, MailboxDelivery[]] => [a, a.takeLive()]));
+    } catch {
+      // The messages stay pending: they reach each recipient at its next turn end or start.
+      return;
+    }
+    for (const [attempt, deliveries] of taken) attempt.writeLive(deliveries);
   }
 }

@@ -118,12 +118,13 @@ export interface AgentOverviewRow extends AgentRow {
 
 export function listAgentOverviews(db: Database, orchestrationId: string): AgentOverviewRow[] {
   return db
-    .query<AgentOverviewRow, [string]>(
-      `SELECT agents.*, tasks.task_key,
-         (SELECT COUNT(*) FROM messages m WHERE m.from_agent = agents.id) AS messages_sent,
+    .query<AgentOverviewRow, { o: string }>(
+      `SELECT agents.*, tasks.task_key, COALESCE(sent.n, 0) AS messages_sent,
          (SELECT COUNT(*) FROM deliveries d WHERE d.agent_id = agents.id) AS messages_received
        FROM agents JOIN tasks ON tasks.id = agents.task_id
-       WHERE agents.orchestration_id = ? ORDER BY tasks.position`,
+       LEFT JOIN (SELECT from_agent, COUNT(*) AS n FROM messages WHERE orchestration_id = $o GROUP BY from_agent) sent
+         ON sent.from_agent = agents.id
+       WHERE agents.orchestration_id = $o ORDER BY tasks.position`,
     )
-    .all(orchestrationId);
+    .all({ o: orchestrationId });
 }

@@ -158,7 +158,7 @@ export function requeueUnacknowledged(db: Database, orchestrationId: string): nu
   return db
     .query(
       `UPDATE deliveries SET status = 'pending', attempt = NULL, via = NULL, delivered_at = NULL
-       WHERE orchestration_id = ? AND status = 'delivered'`,
+       WHERE agent_id IN (SELECT id FROM agents WHERE orchestration_id = ?) AND status = 'delivered'`,
     )
     .run(orchestrationId).changes;
 }
@@ -193,9 +193,9 @@ export function countMailbox(db: Database, orchestrationId: string): MailboxCoun
     .query<MailboxCounts, { o: string }>(
       `SELECT
          (SELECT COUNT(*) FROM messages WHERE orchestration_id = $o) AS messages,
-         (SELECT COUNT(*) FROM deliveries WHERE orchestration_id = $o AND status = 'pending') AS pending,
-         (SELECT COUNT(*) FROM deliveries WHERE orchestration_id = $o AND status = 'delivered') AS delivered,
-         (SELECT COUNT(*) FROM deliveries WHERE orchestration_id = $o AND status = 'acknowledged') AS acknowledged,
+         (SELECT COUNT(*) FROM deliveries WHERE agent_id IN (SELECT id FROM agents WHERE orchestration_id = $o) AND status = 'pending') AS pending,
+         (SELECT COUNT(*) FROM deliveries WHERE agent_id IN (SELECT id FROM agents WHERE orchestration_id = $o) AND status = 'delivered') AS delivered,
+         (SELECT COUNT(*) FROM deliveries WHERE agent_id IN (SELECT id FROM agents WHERE orchestration_id = $o) AND status = 'acknowledged') AS acknowledged,
          (SELECT COUNT(*) FROM messages WHERE orchestration_id = $o AND undeliverable = 1) AS undeliverable`,
     )
     .get({ o: orchestrationId })!;
@@ -204,7 +204,7 @@ export function countMailbox(db: Database, orchestrationId: string): MailboxCoun
 export function countPendingDeliveries(db: Database, orchestrationId: string): number {
   return db
     .query<{ n: number }, [string]>(
-      "SELECT COUNT(*) AS n FROM deliveries WHERE orchestration_id = ? AND status = 'pending'",
+      "SELECT COUNT(*) AS n FROM deliveries WHERE agent_id IN (SELECT id FROM agents WHERE orchestration_id = ?) AND status = 'pending'",
     )
     .get(orchestrationId)!.n;
 }
@@ -267,4 +267,14 @@ export function lastMessageId(db: Database, orchestrationId: string): number {
       .query<{ id: number | null }, [string]>("SELECT MAX(id) AS id FROM messages WHERE orchestration_id = ?")
       .get(orchestrationId)?.id ?? 0
   );
+}
+
+/** Deliveries taken for an attempt but never handed over (its stdin closed first) go back to the mailbox. */
+export function returnToMailbox(db: Database, agentId: string, attempt: number, messageIds: readonly number[]): number {
+  return db
+    .query(
+      `UPDATE deliveries SET status = 'pending', attempt = NULL, via = NULL, delivered_at = NULL
+       WHERE agent_id = ? AND attempt = ? AND status = 'delivered' AND message_id IN (SELECT value FROM json_each(?))`,
+    )
+    .run(agentId, attempt, JSON.stringify(messageIds)).changes;
 }

@@ -77,7 +77,7 @@ describe("recordProtocolMessages", () => {
 
   test("a broadcast reaches each other agent exactly once, never the sender", () => {
     const [m] = say("a", "DISCOVERY: tests live in test/");
-    expect(m!.recipients.sort()).toEqual([ids.b, ids.c, ids.d].sort());
+    expect(m!.recipients.sort()).toEqual([ids.b!, ids.c!, ids.d!].sort());
     expect(messageRow(m!.id).to_agent).toBeNull();
     expect(deliveryRows(m!.id).map((r) => r.agent_id)).toEqual([ids.b!, ids.c!, ids.d!]);
     for (const key of ["b", "c", "d"]) {
@@ -96,7 +96,7 @@ describe("recordProtocolMessages", () => {
       ["message", 3, 1],
       ["request", 4, 1],
     ]);
-    expect(recorded[1]!.recipients).toEqual([ids.b]);
+    expect(recorded[1]!.recipients).toEqual([ids.b!]);
     expect(pendingCount(db, other.b!)).toBe(0);
     expect(pendingCount(db, other.x!)).toBe(0);
     const [unknown] = say("a", "MESSAGE @x: x only exists in o2");
@@ -161,6 +161,25 @@ describe("takeMailbox", () => {
     expect(takeMailbox(db, ids.b!, 1, "prompt")).toEqual([]);
     expect(takeMailbox(db, ids.b!, 1, "stdin")).toEqual([]);
     expect(pendingCount(db, ids.b!)).toBe(0);
+  });
+
+  test("inside a caller's transaction it joins it: a rollback leaves the messages pending", () => {
+    say("a", "MESSAGE @b: one\nMESSAGE @c: two");
+    expect(() =>
+      transaction(db, () => {
+        expect(takeMailbox(db, ids.b!, 1, "stdin")).toHaveLength(1);
+        expect(takeMailbox(db, ids.c!, 1, "stdin")).toHaveLength(1);
+        throw new Error("crash before commit");
+      }),
+    ).toThrow("crash before commit");
+    expect(mailboxSummary(db, orch)).toMatchObject({ pending: 2, delivered: 0 });
+    const taken = transaction(db, () => [...takeMailbox(db, ids.b!, 1, "stdin"), ...takeMailbox(db, ids.c!, 1, "stdin")]);
+    expect(taken.map((d) => d.text)).toEqual(["one", "two"]);
+    transaction(db, () => {
+      acknowledge(db, ids.b!, 1);
+      acknowledge(db, ids.c!, 1);
+    });
+    expect(mailboxSummary(db, orch)).toMatchObject({ pending: 0, delivered: 0, acknowledged: 2 });
   });
 
   test("a limit takes the oldest and leaves the rest pending", () => {
@@ -292,7 +311,7 @@ describe("several processes on one database", () => {
   test("sending, taking and acknowledging at once: no SQLITE_BUSY, nothing lost or duplicated", async () => {
     const keys = ["p0", "p1", "p2", "p3", "p4", "p5"];
     const procIds = seedOrchestration(db, "multi", keys);
-    const direct = 60; // a multiple of keys.length - 1: each agent receives as much as it sends
+    const direct = 150; // a multiple of keys.length - 1: each agent receives as much as it sends
     const broadcasts = 8;
     const worker = join(import.meta.dir, "mailbox-worker.ts");
     const procs = keys.map((key) =>

@@ -35,7 +35,7 @@ const minimumKills = 30;
 
 describe("SIGKILL at random moments, then resume", () => {
   test(
-    `at least ${minimumKills} kills across orchestrations; every invariant holds after each and at the end (CRASH_SEED=${masterSeed})`,
+    `at least ${minimumKills} kills across orchestrations; every invariant holds after each and at the end`,
     async () => {
       ensureBinary();
       const random = rng(masterSeed);

@@ -201,7 +201,10 @@ export function randomShape(random: () => number): StreamShape {
 
 /** Every attempt k of task t: stream, say its protocol lines, stream, finish. Attempts past the list reuse the last. */
 export function crashScript(shape: StreamShape, attempts = 24): FakeScript {
-  const byPrompt: Record<string, FakeScript> = {};
+  // A resume after a kill that came before the plan was recorded plans again: the planner gets the same plan.
+  const byPrompt: Record<string, FakeScript> = {
+    "Plan the work for this request.": { steps: [{ structured: { summary: "crash test", tasks: crashPlanTasks } }] },
+  };
   for (const t of crashPlanTasks) {
     byPrompt[scriptKey(t.id)] = {
       attempts: Array.from({ length: attempts }, (_, k): FakeStep[] => [
@@ -243,6 +246,7 @@ interface MessageRow {
   message_type: string;
   timestamp: string;
   undeliverable: number;
+  acknowledged: number;
   idempotency_key: string;
 }
 interface DeliveryRow {
@@ -296,7 +300,7 @@ export function snapshot(path: string): Snapshot {
         events: db.query<EventRow, []>("SELECT id, agent_id, attempt, seq, type, raw FROM events ORDER BY id").all(),
         messages: db
           .query<MessageRow, []>(
-            `SELECT id, from_agent, to_agent, to_task, message, message_type, timestamp, undeliverable, idempotency_key
+            `SELECT id, from_agent, to_agent, to_task, message, message_type, timestamp, undeliverable, acknowledged, idempotency_key
              FROM messages ORDER BY id`,
           )
           .all(),
@@ -390,6 +394,8 @@ export function checkState(now: Snapshot, baseline: Snapshot | null): void {
     const recipients = (deliveriesOf.get(m.id) ?? []).map((d) => d.agent_id).sort();
     const want = m.to_task === null ? now.agents.filter((a) => a !== m.from_agent).sort() : [m.to_agent!];
     check(JSON.stringify(recipients) === JSON.stringify(want), `message ${m.id} has deliveries to ${recipients.join(", ")}, expected ${want.join(", ")}`);
+    const allAcknowledged = (deliveriesOf.get(m.id) ?? []).every((d) => d.status === "acknowledged");
+    check(m.acknowledged === (allAcknowledged ? 1 : 0), `message ${m.id} has acknowledged = ${m.acknowledged} but its deliveries say ${allAcknowledged}`);
   }
   for (const d of now.deliveries) {
     check(d.status === "pending" || d.attempt !== null, `delivery ${d.message_id}→${d.agent_id} is ${d.status} without an attempt`);
@@ -570,14 +576,15 @@ export async function runCrashScenario(options: ScenarioOptions): Promise<Scenar
   let resumes = 0;
   let baseline: Snapshot | null = null;
   let lastRun: MaosRun | null = null;
+  const orchestrate = () =>
+    (lastRun = spawnMaosIn(dir, ["orchestrate", "crash test", "--plan", "plan.json", "--auto", "--max-parallel", "3", "--db", dbPath], env));
   try {
-    let run = spawnMaosIn(dir, ["orchestrate", "crash test", "--plan", "plan.json", "--auto", "--max-parallel", "3", "--db", dbPath], env);
-    lastRun = run;
-    // Killing before the plan is recorded leaves an orchestration with no tasks (see the report): start the clock there.
-    await waitForDb(run, dbPath, (db) => db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM tasks").get()!.n > 0);
+    let run = orchestrate();
+    let resuming = false;
     let finished = false;
     for (let phase = 0; phase < options.kills; phase++) {
-      const delay = between(random, phase === 0 ? 0 : 30, maxDelay);
+      // A quarter of the first kills land in maos's first 150 ms: opening the database, recording, planning.
+      const delay = between(random, 0, phase === 0 && random() < 0.25 ? 150 : maxDelay);
       await Bun.sleep(delay);
       const killed = await killHard(run);
       if (!killed) {
@@ -588,19 +595,25 @@ export async function runCrashScenario(options: ScenarioOptions): Promise<Scenar
         break;
       }
       kills++;
-      if (phase > 0) killedResumes++;
+      if (resuming) killedResumes++;
       const now = snapshot(dbPath);
-      note(`phase ${phase}: killed after ${delay} ms (${now.events.length} events, ${now.messages.length} messages, tasks ${now.tasks.map((t) => `${t.task_key}:${t.status}`).join(" ")})`);
+      note(`phase ${phase}: ${resuming ? "resume" : "orchestrate"} killed after ${delay} ms (${now.events.length} events, ${now.messages.length} messages, tasks ${now.tasks.map((t) => `${t.task_key}:${t.status}`).join(" ")})`);
       checkState(now, baseline);
       baseline = now;
-      check(now.orchestrationId, "no orchestration recorded");
+      if (!now.orchestrationId) {
+        // Killed before the orchestration was recorded: nothing to resume, the user runs it again.
+        run = orchestrate();
+        resuming = false;
+        continue;
+      }
       resumes++;
       run = spawnMaosIn(dir, ["orchestration", "resume", now.orchestrationId.slice(0, 8), "--auto", "--db", dbPath], env);
       lastRun = run;
+      resuming = true;
     }
     if (!finished) {
       const result = await finish(run);
-      if (result.code !== 0) throw new Error(`the last resume exited ${result.code}:\n${tail(result.stderr)}`);
+      if (result.code !== 0) throw new Error(`the last run exited ${result.code}:\n${tail(result.stderr)}`);
     }
     const end = snapshot(dbPath);
     checkState(end, baseline);
@@ -622,7 +635,8 @@ export async function runCrashScenario(options: ScenarioOptions): Promise<Scenar
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(
       `crash scenario seed ${seed} failed: ${message}\n` +
-        `  reproduce: bun run soak --iterations 1 --seed ${seed}   (database and logs kept in ${dir} with MAOS_KEEP_TEMP=1)\n` +
+        `  replay (kill moments depend on timing too): bun run soak --iterations 1 --seed ${seed} --kills ${options.kills}\n` +
+        `  (MAOS_KEEP_TEMP=1 keeps the scenario directory ${dir}: maos.db, log/agents.jsonl)\n` +
         `  history:\n    ${history.join("\n    ")}\n  last maos stderr:\n${stderr}`,
       { cause: error },
     );

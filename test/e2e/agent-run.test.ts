@@ -3,7 +3,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { errorReply, hangReply, route, textReply, toolUseReply } from "../support/mock-anthropic.ts";
+import { errorReply, hangReply, route, slowTextReply, textReply, toolUseReply } from "../support/mock-anthropic.ts";
 import { dumpDatabase, fileFingerprint } from "../support/db-state.ts";
 import { pidAlive, processesMatching, startE2E, taskMarker, waitUntil } from "../support/e2e.ts";
 
@@ -198,25 +198,75 @@ describe("e2e: one agent with the real claude CLI", () => {
     });
   });
 
+  test("claude killed mid-stream: every line it printed is kept; the crash is retried in the same session", async () => {
+    await using e = await startE2E();
+    e.mock.script(
+      route([
+        [
+          taskMarker("a"),
+          [
+            toolUseReply("Bash", { command: "echo tool-ran-1", description: "Print a marker" }),
+            slowTextReply("partial ".repeat(300), 8, 50), // ~15 s: killed long before it ends
+            textReply("Recovered after the crash."),
+          ],
+        ],
+      ]),
+    );
+    const p = e.start(["orchestrate", "crash", "--auto", "--json", "--db", e.dbPath, "--plan", e.plan([{ id: "a" }])]);
+    const streaming = await e.mock.waitFor((q) => q.isMessages && q.hasToolResult("Bash"), 20_000);
+    const [running] = await waitUntil(() => e.query((db) => attemptsOf(db, "a").filter((a) => a.status === "running")), "the running attempt");
+    const before = await waitUntil(() => {
+      const evs = e.query((db) => eventsOf(db, "a"));
+      return evs.some((ev) => ev.type === "user" && ev.raw.includes("tool-ran-1")) ? evs : null;
+    }, "the tool result to be committed");
+    await Bun.sleep(Math.max(0, streaming.receivedAt + 300 - Date.now()));
+    expect(streaming.finishedAt).toBeUndefined();
+    process.kill(running!.pid!, "SIGKILL");
+
+    const r = await p.exited;
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).tasks[0]).toMatchObject({ status: "completed", attempts: 2, result: "Recovered after the crash." });
+    e.query((db) => {
+      const attempts = attemptsOf(db, "a");
+      expect(attempts).toMatchObject([
+        { attempt: 1, resumed: 0, status: "failed", reason: "claude killed by SIGKILL without a result" },
+        { attempt: 2, resumed: 1, status: "completed", session_id: running!.session_id },
+      ]);
+      // Every line of the dead attempt committed before the kill is still there, unchanged and first.
+      const events = eventsOf(db, "a");
+      expect(events.slice(0, before.length)).toEqual(before);
+      const firstAttempt = events.filter((ev) => ev.attempt === 1).map((ev) => JSON.parse(ev.raw));
+      expect(firstAttempt[0]).toMatchObject({ type: "system", subtype: "init" });
+      expect(firstAttempt.some((l) => l.type === "assistant" && l.message.content.some((b: any) => b.type === "tool_use"))).toBe(true);
+      expect(firstAttempt.some((l) => l.type === "user" && JSON.stringify(l.message.content).includes("tool-ran-1"))).toBe(true);
+      expect(firstAttempt.some((l) => l.type === "result")).toBe(false);
+    });
+    // The retry's request carries the first attempt's tool turn.
+    const retry = e.mock.messageRequests().at(-1)!;
+    expect(retry.sessionId).toBe(running!.session_id);
+    expect(retry.allUserText).toContain("tool-ran-1");
+    expect(retry.lastUserText).toContain("[maos] Your previous attempt failed (claude killed by SIGKILL without a result)");
+  });
+
   test("--agent-timeout ends the attempt as failed, and claude and the tool it ran are really gone", async () => {
     await using e = await startE2E();
     const needle = `sleep 47.${Math.floor(Math.random() * 1e6)}`;
     e.mock.script(route([[taskMarker("a"), [toolUseReply("Bash", { command: needle, description: "Wait a long time" }), textReply("unreachable")]]]));
     const t0 = performance.now();
-    const p = e.start(["orchestrate", "timeout", "--auto", "--db", e.dbPath, "--plan", e.plan([{ id: "a" }]), "--agent-timeout", "2", "--retries", "0"]);
+    const p = e.start(["orchestrate", "timeout", "--auto", "--db", e.dbPath, "--plan", e.plan([{ id: "a" }]), "--agent-timeout", "3", "--retries", "0"]);
     // The tool really runs (a child of claude) before the timeout hits.
     await waitUntil(() => processesMatching(needle).length > 0, "the agent's Bash tool to start", 15_000);
     const r = await p.exited;
     expect(r.code).toBe(1);
     expect(performance.now() - t0).toBeLessThan(15_000);
-    expect(r.stderr).toContain("timed out after 2 s (--agent-timeout)");
+    expect(r.stderr).toContain("timed out after 3 s (--agent-timeout)");
     e.query((db) => {
       const [attempt] = attemptsOf(db, "a");
-      expect(attempt).toMatchObject({ status: "failed", reason: "timed out after 2 s (--agent-timeout)" });
+      expect(attempt).toMatchObject({ status: "failed", reason: "timed out after 3 s (--agent-timeout)" });
       expect(attempt!.pid).toBeGreaterThan(0);
       expect(pidAlive(attempt!.pid!)).toBe(false);
       expect(processesMatching(attempt!.session_id)).toEqual([]);
-      expect(taskRow(db, "a")).toMatchObject({ status: "failed", error: "timed out after 2 s (--agent-timeout)" });
+      expect(taskRow(db, "a")).toMatchObject({ status: "failed", error: "timed out after 3 s (--agent-timeout)" });
       // claude was interrupted gracefully: its final lines were still committed
       expect(eventsOf(db, "a").at(-1)).toMatchObject({ type: "result", subtype: "error_during_execution" });
     });

@@ -177,6 +177,14 @@ describe("e2e: mailboxes between real claude agents", () => {
         ["c", "acknowledged", 1, "stdin"],
       ]);
     });
+    // What `status --messages` shows of it: one message, two recipients, both acknowledged.
+    const id = e.query((db) => db.query<{ id: string }, []>("SELECT id FROM orchestrations").get()!.id);
+    const status = await e.run(["orchestration", "status", id, "--messages", "--json", "--db", e.dbPath]);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout).messages).toMatchObject({
+      total: 1,
+      shown: [{ from_task: "a", to_task: null, message_type: "discovery", message: discovery, recipients: 2, delivered: 2, acked: 2 }],
+    });
     const line = `[message from @a (discovery)] ${discovery}`;
     for (const key of ["b", "c"]) {
       const reqs = requestsFor(e, key);

@@ -1,6 +1,6 @@
 // Issue 4, end to end: `maos orchestrate` with the real claude CLI and the scripted mock —
 // the planner, a parallel graph, failures, the budget, approval on a real terminal, Ctrl-C.
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { ensureBinary } from "../support/binary.ts";
@@ -10,10 +10,15 @@ import {
   slowTextReply,
   structuredOutputReply,
   textReply,
+  toolUseReply,
+  type MessageReply,
   type MockHandler,
   type RecordedRequest,
 } from "../support/mock-anthropic.ts";
-import { REQUEST, sqlTimeMs, startE2E, taskMarker, waitUntil, type E2E } from "../support/e2e.ts";
+import { pidAlive, processesMatching, REQUEST, sqlTimeMs, startE2E, taskMarker, waitUntil, type E2E } from "../support/e2e.ts";
+
+// Real processes: each test gets up to 45 s (they take 0.1–4 s each).
+setDefaultTimeout(45_000);
 
 const tasksByKey = (db: Database) =>
   new Map(db.query<Record<string, any>, []>("SELECT * FROM tasks ORDER BY position").all().map((t) => [t.task_key as string, t]));
@@ -66,16 +71,37 @@ describe("e2e: maos orchestrate with the real claude CLI", () => {
     });
   });
 
+  test("planner failure with --auto: exit 1, a clear message suggesting --plan, nothing run", async () => {
+    await using e = await startE2E();
+    e.mock.script((req) => (req.toolNames.includes("StructuredOutput") ? errorReply(400, { message: "mock: no plan today" }) : textReply("unexpected")));
+    const r = await e.run(["orchestrate", "Plan", "this", "--auto", "--db", e.dbPath]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("maos: planning failed: planner failed: API Error: 400 mock: no plan today");
+    expect(r.stderr).toContain("pass --plan FILE");
+    expect(e.mock.messageRequests()).toHaveLength(1); // the planner only, no agent
+    e.query((db) => {
+      const o = db.query<Record<string, any>, []>("SELECT * FROM orchestrations").get()!;
+      expect(o.status).toBe("failed");
+      expect(o.request).toBe("Plan this");
+      expect(db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM tasks").get()!.n).toBe(0);
+    });
+  });
+
   test("a → (b, c) → d with --max-parallel 2: b and c overlap, d waits for both and receives their results", async () => {
     await using e = await startE2E();
     const bText = `B-RESULT: the b half is ready. ${"b".repeat(60)}`;
     const cText = `C-RESULT: the c half is ready. ${"c".repeat(60)}`;
+    // b and c answer only once both have asked (so run one after the other, they would stall
+    // and fail), then stream for ~0.5 s each.
+    const bothAsked = (reply: MessageReply): MockHandler => async () => {
+      await waitUntil(() => requestsFor(e, "b").length > 0 && requestsFor(e, "c").length > 0, "b and c to run at the same time", 15_000);
+      return reply;
+    };
     e.mock.script(
       route([
         [taskMarker("a"), textReply("A-RESULT: foundations laid.")],
-        // ~1.1 s of streaming each: long enough that running them one after the other could not overlap
-        [taskMarker("b"), slowTextReply(bText, 6, 70)],
-        [taskMarker("c"), slowTextReply(cText, 6, 70)],
+        [taskMarker("b"), bothAsked(slowTextReply(bText, 10, 50))],
+        [taskMarker("c"), bothAsked(slowTextReply(cText, 10, 50))],
         [taskMarker("d"), textReply("D-RESULT: merged.")],
       ]),
     );
@@ -88,6 +114,7 @@ describe("e2e: maos orchestrate with the real claude CLI", () => {
     const r = await e.orchestrate(plan, ["--max-parallel", "2", "--json"]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).tasks.map((t: any) => t.status)).toEqual(["completed", "completed", "completed", "completed"]);
+    expect(e.mock.handlerErrors).toEqual([]);
 
     const [a, b, c, d] = ["a", "b", "c", "d"].map((k) => {
       const reqs = requestsFor(e, k);
@@ -281,5 +308,33 @@ describe("e2e: maos orchestrate with the real claude CLI", () => {
     const list = await e.run(["orchestration", "list", "--json", "--db", e.dbPath]);
     expect(list.code).toBe(0);
     expect(JSON.parse(list.stdout).orchestrations).toMatchObject([{ id, status: "paused", stored_status: "paused", interrupted: false }]);
+  });
+
+  test("a second Ctrl-C kills the agents at once: no tool process survives, the database stays resumable", async () => {
+    await using e = await startE2E();
+    const needle = `sleep 53.${Math.floor(Math.random() * 1e6)}`;
+    e.mock.script(route([[taskMarker("a"), [toolUseReply("Bash", { command: needle, description: "Wait a long time" }), textReply("A done after all.")]]]));
+    const p = e.start(["orchestrate", REQUEST, "--auto", "--db", e.dbPath, "--plan", e.plan([{ id: "a" }])]);
+    await waitUntil(() => processesMatching(needle).length > 0, "the agent's tool to run");
+    p.kill("SIGINT");
+    await p.waitForOutput("Stopping: interrupting agents gracefully");
+    p.kill("SIGINT");
+    const r = await p.exited;
+    expect(r.code).toBe(130);
+    // claude runs its tools in their own session: killing its process group alone would leave this sleep behind.
+    expect(processesMatching(needle)).toEqual([]);
+    const id = e.query((db) => {
+      const attempt = db.query<{ status: string; pid: number; session_id: string }, []>("SELECT status, pid, session_id FROM attempts").get()!;
+      expect(attempt.status).toBe("interrupted");
+      expect(pidAlive(attempt.pid)).toBe(false);
+      expect(processesMatching(attempt.session_id)).toEqual([]);
+      const o = db.query<{ id: string; status: string }, []>("SELECT id, status FROM orchestrations").get()!;
+      expect(o.status).toBe("paused");
+      expect(db.query<{ integrity_check: string }, []>("PRAGMA integrity_check").get()!.integrity_check).toBe("ok");
+      return o.id;
+    });
+    const resumed = await e.run(["orchestration", "resume", id, "--auto", "--json", "--db", e.dbPath]);
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout).tasks).toMatchObject([{ id: "a", status: "completed", attempts: 2, result: "A done after all." }]);
   });
 });

@@ -1,9 +1,12 @@
 // Issue 6, end to end: maos dies (kill -9) or is stopped (Ctrl-C) while a real claude agent
 // is mid-stream; `maos orchestration resume` continues that agent's own Claude session.
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Database } from "bun:sqlite";
 import { route, slowTextReply, textReply, type RecordedRequest } from "../support/mock-anthropic.ts";
 import { pidAlive, processesMatching, REQUEST, startE2E, taskMarker, waitUntil, type E2E } from "../support/e2e.ts";
+
+// Real processes: each test gets up to 45 s (they take 0.1–4 s each).
+setDefaultTimeout(45_000);
 
 interface AttemptRow {
   attempt: number;
@@ -121,6 +124,43 @@ describe("e2e: resume with the real claude CLI", () => {
         { attempt: 2, session_id: sessionId, resumed: 1, status: "completed" },
       ]);
       expect(db.query<{ previous_status: string }, []>("SELECT previous_status FROM resumes").get()!.previous_status).toBe("paused");
+    });
+  });
+
+  test("resume --task on a completed orchestration: the new task runs after everything, with their results", async () => {
+    await using e = await startE2E();
+    e.mock.script(
+      route([
+        [taskMarker("a"), textReply("A-RESULT: the API exists.")],
+        [taskMarker("b"), textReply("B-RESULT: the UI exists.")],
+        [taskMarker("followup-1"), textReply("FOLLOWUP: authentication added.")],
+      ]),
+    );
+    const first = await e.orchestrate(e.plan([{ id: "a" }, { id: "b" }]), ["--json"]);
+    expect(first.code).toBe(0);
+    const id = JSON.parse(first.stdout).orchestration_id as string;
+    const requestsBefore = e.mock.messageRequests().length;
+
+    const r = await e.run(["orchestration", "resume", id, "--task", "now add authentication", "--auto", "--json", "--db", e.dbPath]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.status).toBe("completed");
+    expect(doc.tasks.map((t: any) => [t.id, t.status, t.attempts])).toEqual([
+      ["a", "completed", 1],
+      ["b", "completed", 1],
+      ["followup-1", "completed", 1],
+    ]);
+    // Only the new task ran, and its prompt carries the new work and every earlier result.
+    const later = e.mock.messageRequests().slice(requestsBefore);
+    expect(later).toHaveLength(1);
+    expect(later[0]!.firstUserText).toContain(`${taskMarker("followup-1")}\n\nnow add authentication`);
+    expect(later[0]!.firstUserText).toContain("### @a (developer)\nA-RESULT: the API exists.");
+    expect(later[0]!.firstUserText).toContain("### @b (developer)\nB-RESULT: the UI exists.");
+    e.query((db) => {
+      const t = db.query<{ depends_on: string; agent_type: string }, []>("SELECT depends_on, agent_type FROM tasks WHERE task_key = 'followup-1'").get()!;
+      expect(JSON.parse(t.depends_on)).toEqual(["a", "b"]);
+      expect(t.agent_type).toBe("developer");
+      expect(db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM attempts").get()!.n).toBe(3);
     });
   });
 });

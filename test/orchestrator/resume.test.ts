@@ -196,6 +196,32 @@ describe("maos orchestration resume", () => {
     expect(dumpDatabase(s.db)).toBe(dump);
   });
 
+  test("killed after its last task completed but before the end was recorded: resume records it, re-running nothing", async () => {
+    const t = createTestDb();
+    try {
+      const built = buildOrchestration(t.db, {
+        owner: "dead",
+        tasks: [
+          { key: "a", status: "completed" },
+          { key: "b", status: "completed", deps: ["a"] },
+        ],
+      });
+      using s = setUp([], {});
+      const result = await finish(spawnMaosIn(s.dir.path, ["orchestration", "resume", built.id.slice(0, 8), "--auto", "--json", "--db", t.path], s.env));
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ status: "completed", totals: { tasks: 2, completed: 2 } });
+      expect(readFakeAgentLog(s.log)).toEqual([]);
+      const rows = t.db.query("SELECT status, owner_pid FROM orchestrations").all();
+      expect(rows).toEqual([{ status: "completed", owner_pid: null }]);
+      expect(t.db.query("SELECT task_key, attempt, completed_count FROM tasks ORDER BY position").all()).toEqual([
+        { task_key: "a", attempt: 1, completed_count: 1 },
+        { task_key: "b", attempt: 1, completed_count: 1 },
+      ]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   test("an orchestration paused a month ago resumes with all its agents, messages and results", async () => {
     using s = setUp(
       [
@@ -274,14 +300,46 @@ describe("maos orchestration resume", () => {
     ]);
   });
 
+  test("an orchestration killed while planning plans again on resume, then runs", async () => {
+    const plan = { summary: "two steps", tasks: [{ id: "one", agent_type: "developer", description: "Step one", depends_on: [] }, { id: "two", agent_type: "tester", description: "Step two", depends_on: ["one"] }] };
+    using s = setUp([], { one: { steps: [{ text: "one done" }] }, two: { steps: [{ text: "two done" }] } });
+    // The first planner call takes long (maos is killed meanwhile); the next one answers with the plan.
+    const script = JSON.parse(readFileSync(join(s.dir.path, "script.json"), "utf8"));
+    script.byPrompt = { "Plan the work for this request.": { attempts: [[{ sleepMs: 20_000 }], [{ structured: plan }]] }, ...script.byPrompt };
+    writeFileSync(join(s.dir.path, "script.json"), JSON.stringify(script));
+    const first = s.maos(["orchestrate", "build it in two steps", "--auto"]);
+    const plannerStarted = () => readFakeAgentLog(s.log).some((e) => e.event === "message");
+    expect(await waitForDb(first, s.db, (d) => d.query("SELECT 1 FROM orchestrations").get() !== null && plannerStarted())).toBe(true);
+    expect(await killHard(first)).toBe(true);
+    const planner = readFakeAgentLog(s.log).find((e) => e.event === "start")!.pid;
+    try {
+      expect(query(s.db, "SELECT COUNT(*) AS n FROM tasks")).toEqual([{ n: 0 }]);
+      const resumed = await s.run(["orchestration", "resume", orchestrationId(s.db), "--auto"]);
+      expect(resumed.code).toBe(0);
+      expect(resumed.stderr).toContain("Planning");
+      expect(query(s.db, "SELECT task_key, agent_type, status, completed_count FROM tasks ORDER BY position")).toEqual([
+        { task_key: "one", agent_type: "developer", status: "completed", completed_count: 1 },
+        { task_key: "two", agent_type: "tester", status: "completed", completed_count: 1 },
+      ]);
+      expect(query(s.db, "SELECT status FROM orchestrations")).toEqual([{ status: "completed" }]);
+      expect(query<{ previous_status: string }>(s.db, "SELECT previous_status FROM resumes").map((r) => r.previous_status)).toEqual(["paused (interrupted)"]);
+    } finally {
+      // The planner is maos's plain child, not an agent the resume knows of: it outlives the kill until its own end.
+      try {
+        process.kill(planner, "SIGKILL");
+      } catch {
+        // gone
+      }
+    }
+  });
+
   for (const variant of ["exits on SIGINT", "ignores SIGINT"] as const) {
     test(`agent processes left by a crashed run are stopped before anything is resumed (an agent that ${variant})`, async () => {
-      using s = setUp([{ id: "h" }], {
-        h: {
-          attempts: [[{ text: "working" }, { hang: true }], [{ text: "h done" }]],
-          ...(variant === "ignores SIGINT" ? { ignoreSigint: true } : {}),
-        },
-      });
+      using s = setUp(
+        [{ id: "h" }],
+        { h: { attempts: [[{ text: "working" }, { hang: true }], [{ text: "h done" }]] } },
+        variant === "ignores SIGINT" ? { ignoreSigint: true } : {},
+      );
       const first = s.maos(orchestrate);
       const oldPid = await agentStreaming(first, s.db, "h");
       expect(await killHard(first)).toBe(true);

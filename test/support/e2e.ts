@@ -182,7 +182,7 @@ export function spawnLive(cmd: string[], opts: { cwd: string; env: Record<string
     await Promise.allSettled(pumps);
     ended = true;
     notify();
-    return { code: proc.exitCode, signal: proc.signalCode ?? null, stdout: out, stderr: err };
+    return { code: proc.exitCode, signal: proc.signalCode === null ? null : String(proc.signalCode), stdout: out, stderr: err };
   })();
   return {
     pid: proc.pid,

@@ -1,0 +1,33 @@
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { descendants } from "../../src/agents/process-tree.ts";
+
+const cmdline = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+  } catch {
+    return "";
+  }
+};
+
+test("descendants: children and grandchildren, including ones in their own session", async () => {
+  const marker = `${Math.floor(Math.random() * 1e6)}`;
+  // sh → sleep (child) and setsid sh → sleep (grandchild in a new session, like claude's tools)
+  const proc = Bun.spawn(["sh", "-c", `sleep 31.${marker} & setsid sh -c 'sleep 32.${marker}; true' & wait`], { stdout: "ignore" });
+  try {
+    let found: string[] = [];
+    for (let i = 0; i < 100 && found.length < 2; i++) {
+      await Bun.sleep(20);
+      found = descendants(proc.pid).map(cmdline).filter((c) => c.startsWith("sleep"));
+    }
+    expect(found.sort()).toEqual([`sleep 31.${marker}`, `sleep 32.${marker}`]);
+    expect(descendants(proc.pid)).not.toContain(proc.pid);
+  } finally {
+    for (const pid of descendants(proc.pid)) process.kill(pid, "SIGKILL");
+    proc.kill("SIGKILL");
+  }
+});
+
+test("descendants of a pid that does not exist: none", () => {
+  expect(descendants(2 ** 22 + 12345)).toEqual([]);
+});
