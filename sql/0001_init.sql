@@ -30,7 +30,8 @@ CREATE TABLE orchestrations (
     plan TEXT,                      -- JSON: {summary, tasks:[{id,agent_type,description,depends_on}]}
     options TEXT,                   -- JSON: run options (max_parallel, model, budget …)
     input_tokens INTEGER NOT NULL DEFAULT 0,
-    output_tokens INTEGER NOT NULL DEFAULT 0
+    output_tokens INTEGER NOT NULL DEFAULT 0,
+    planner_cost_usd REAL NOT NULL DEFAULT 0.0 -- included in total_cost and counted against --budget-usd
 );
 -- (created_at, id) so `orchestration list` (newest first, optionally by status) reads in index order.
 CREATE INDEX orchestrations_status ON orchestrations(status, created_at, id);

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { AttemptRow } from "../store/attempts.ts";
+import { descendants } from "../agents/process-tree.ts";
 import { processAlive } from "./liveness.ts";
 
 /** The argv of a live process, from /proc (null when gone or unreadable). */
@@ -34,8 +35,11 @@ export async function stopLeftoverAgents(attempts: readonly AttemptRow[], graceM
   // An orphan that exited stays a zombie until whoever adopted it reaps it (maybe never): it is gone.
   while (live.some(stillRunning) && Date.now() < deadline) await Bun.sleep(20);
   for (const pid of live.filter(stillRunning)) {
+    // claude runs its tools in their own sessions: find them before they are orphaned.
+    const tools = descendants(pid);
     signal(-pid, "SIGKILL");
     signal(pid, "SIGKILL");
+    for (const child of tools) signal(child, "SIGKILL");
   }
   while (live.some(stillRunning) && Date.now() < deadline + 2000) await Bun.sleep(20);
   return live;

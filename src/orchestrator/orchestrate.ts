@@ -6,7 +6,7 @@ import { InterruptedError, RunFailedError, UsageError } from "../errors.ts";
 import { dependencyLevels, singleTaskPlan, type Plan } from "../plan/plan.ts";
 import { PlannerError, runPlanner } from "../plan/planner.ts";
 import { insertAgent } from "../store/agents.ts";
-import { insertOrchestration, setOrchestrationStatus, setPlan, type RunOptions } from "../store/orchestrations.ts";
+import { addPlannerCost, insertOrchestration, setOrchestrationStatus, setPlan, type RunOptions } from "../store/orchestrations.ts";
 import { cancelPendingTasks, insertTask, taskId } from "../store/tasks.ts";
 import { transaction } from "../store/tx.ts";
 import { askApproval, offerSingleTask } from "./approval.ts";
@@ -113,7 +113,9 @@ export async function planStage(input: PlanStageInput): Promise<"approved" | "ca
         signal: abort.signal,
       });
       plan = planned.plan;
+      addPlannerCost(db, id, planned.costUsd);
     } catch (error) {
+      if (error instanceof PlannerError) addPlannerCost(db, id, error.costUsd);
       if (error instanceof InterruptedError) {
         setOrchestrationStatus(db, id, "paused", "interrupted while planning");
         throw new InterruptedError(`interrupted while planning; orchestration ${id.slice(0, 8)} is paused`, `resume with \`maos orchestration resume ${id.slice(0, 8)}\``);

@@ -17,7 +17,7 @@ export interface TaskPromptInput {
   continuation:
     | { kind: "first" }
     /** Same Claude session continues (--resume): it already has the task in its history. */
-    | { kind: "resumed"; why: string }
+    | { kind: "resumed"; why: string; previousOutput: string | null }
     /** A new session after an earlier one was lost: give it what the last attempt said. */
     | { kind: "restarted"; why: string; previousOutput: string | null };
 }
@@ -32,8 +32,11 @@ function clip(text: string, max: number): string {
 export function buildTaskPrompt(input: TaskPromptInput): string {
   const mail = formatForPrompt(input.mailbox);
   if (input.continuation.kind === "resumed") {
+    const last = input.continuation.previousOutput;
     return [
       `[maos] ${input.continuation.why} Continue your task @${input.taskKey} from where you left off; do not redo finished work.`,
+      // An interrupted reply may be missing from the transcript: show what was streamed.
+      last ? `What you were writing when you were interrupted:\n${clip(last, dependencyResultLimit)}` : "",
       mail,
       "When you are done, end with a concise summary of what you did and the result.",
     ]

@@ -159,17 +159,21 @@ export class Scheduler {
     // Continue the task's own Claude session when it exists (a retry, or a resume after an interruption).
     const resume = task.session_id !== null && transcriptExists(attemptEnv.claudeConfigDir, attemptEnv.cwd, task.session_id);
     const sessionId = resume ? task.session_id! : crypto.randomUUID();
+    const previousOutput =
+      task.attempt > 0
+        ? lastEventsOfType(db, task.id, "assistant", 3)
+            .reverse()
+            .map((e) => assistantTextOfRaw(e.raw))
+            .filter(Boolean)
+            .join("\n") || null
+        : null;
     const continuation: TaskPromptInput["continuation"] = resume
-      ? { kind: "resumed", why: why ?? "You were interrupted." }
+      ? { kind: "resumed", why: why ?? "You were interrupted.", previousOutput }
       : task.attempt > 0
         ? {
             kind: "restarted",
             why: `${why ?? "An earlier attempt of this task was interrupted."} Its Claude session could not be continued, so this is a fresh start.`,
-            previousOutput: lastEventsOfType(db, task.id, "assistant", 3)
-              .reverse()
-              .map((e) => assistantTextOfRaw(e.raw))
-              .filter(Boolean)
-              .join("\n") || null,
+            previousOutput,
           }
         : { kind: "first" };
     const remaining = this.remainingBudget();

@@ -31,6 +31,7 @@ export interface OrchestrationRow {
   options: string | null;
   input_tokens: number;
   output_tokens: number;
+  planner_cost_usd: number;
 }
 
 export const PlanTaskSchema = v.object({
@@ -202,7 +203,7 @@ export function saveHeartbeat(db: Database, id: string, beat: Heartbeat): void {
 export function refreshTotals(db: Database, id: string): void {
   db.query(
     `UPDATE orchestrations SET
-       total_cost = (SELECT COALESCE(SUM(cost_usd), 0) FROM tasks WHERE orchestration_id = $id),
+       total_cost = planner_cost_usd + (SELECT COALESCE(SUM(cost_usd), 0) FROM tasks WHERE orchestration_id = $id),
        input_tokens = (SELECT COALESCE(SUM(input_tokens), 0) FROM tasks WHERE orchestration_id = $id),
        output_tokens = (SELECT COALESCE(SUM(output_tokens), 0) FROM tasks WHERE orchestration_id = $id),
        total_duration_ms = (SELECT COALESCE(SUM(duration_ms), 0) FROM tasks WHERE orchestration_id = $id),
@@ -213,8 +214,13 @@ export function refreshTotals(db: Database, id: string): void {
   ).run({ id, now: sqlNow() });
 }
 
-export function setOrchestrationRequestMetadata(db: Database, id: string, metadata: Record<string, unknown>): void {
-  db.query("UPDATE orchestrations SET metadata = ? WHERE id = ?").run(JSON.stringify(metadata), id);
+/** What planning cost (it counts against --budget-usd like the agents' spend). */
+export function addPlannerCost(db: Database, id: string, costUsd: number): void {
+  db.query("UPDATE orchestrations SET planner_cost_usd = planner_cost_usd + ?, total_cost = total_cost + ? WHERE id = ?").run(
+    costUsd,
+    costUsd,
+    id,
+  );
 }
 
 /** Finished orchestrations created before the cutoff (SQLite time text). */
