@@ -56,7 +56,7 @@ async function worker(): Promise<void> {
       const result = await runCrashScenario({ seed, kills, dir: dir.path, log: values.verbose ? (l) => console.log(`  [${seed}] ${l}`) : undefined });
       results.push(result);
       console.log(
-        `#${index + 1} seed ${seed}: ${result.kills} kill(s) (${result.killedResumes} during resume), ${result.events} events, ${result.messages} messages, ${(result.ms / 1000).toFixed(1)} s`,
+        `#${index + 1} seed ${seed}: ${result.kills} kill(s) (${result.killedResumes} during resume), ${result.leftoversStopped} leftover(s) stopped, ${result.events} events, ${result.messages} messages, ${(result.ms / 1000).toFixed(1)} s`,
       );
       dir.cleanup();
     } catch (error) {

@@ -6,11 +6,10 @@ import { endAttempt, insertAttempt, setAttemptPid } from "../store/attempts.ts";
 import { nextEventSeq } from "../store/events.ts";
 import { addSessionUsage, saveSessionProgress, setSessionStatus, upsertSession, type Conversation } from "../store/sessions.ts";
 import { addTaskUsage, finishTask, startTaskAttempt } from "../store/tasks.ts";
-import { sqlNow } from "../store/time.ts";
 import { transaction } from "../store/tx.ts";
 import { agentArgs, userMessage, type AgentArgsOptions } from "./claude-args.ts";
 import { ClaudeProcess, type ProcessExit } from "./claude-process.ts";
-import type { EventWriter, QueuedEvent } from "./event-writer.ts";
+import { eventTimestamp, type EventWriter, type QueuedEvent } from "./event-writer.ts";
 import type { Line } from "./line-splitter.ts";
 import { classifyAttempt, type AttemptOutcome } from "./outcome.ts";
 import { assistantText, parseStreamLine, toolUses, type ResultLine } from "./stream-schema.ts";
@@ -173,7 +172,7 @@ export class AgentAttempt {
       session_id: this.sessionId,
       attempt: this.attempt,
       seq: this.seq++,
-      ts: sqlNow(),
+      ts: eventTimestamp(),
       type: parsed.type,
       subtype: parsed.subtype,
       raw: line.text,

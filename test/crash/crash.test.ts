@@ -63,6 +63,7 @@ describe("SIGKILL at random moments, then resume", () => {
       const killedResumes = results.reduce((n, r) => n + r.killedResumes, 0);
       console.log(
         `crash: ${results.length} orchestrations, ${kills} kills (${killedResumes} of them during a resume), ` +
+          `${results.reduce((n, r) => n + r.leftoversStopped, 0)} leftover agents stopped by resumes, ` +
           `${results.reduce((n, r) => n + r.events, 0)} events, ${results.reduce((n, r) => n + r.messages, 0)} messages (CRASH_SEED=${masterSeed})`,
       );
       expect(kills).toBeGreaterThanOrEqual(minimumKills);

@@ -549,6 +549,8 @@ export interface ScenarioResult {
   /** Resumes that were killed (the rest of the kills hit `orchestrate`). */
   killedResumes: number;
   resumes: number;
+  /** Agent processes of killed runs that a resume found alive and stopped. */
+  leftoversStopped: number;
   events: number;
   messages: number;
   ms: number;
@@ -618,13 +620,21 @@ export async function runCrashScenario(options: ScenarioOptions): Promise<Scenar
     const end = snapshot(dbPath);
     checkState(end, baseline);
     checkFinal(end, logDir);
-    note(`completed: ${end.events.length} events, ${end.messages.length} messages, ${end.attempts.length} attempts`);
+    const leftoversStopped =
+      withDb(dbPath, (db) =>
+        db
+          .query<{ summary: string }, []>("SELECT summary FROM resumes")
+          .all()
+          .reduce((n, r) => n + (JSON.parse(r.summary) as { stoppedPids: number[] }).stoppedPids.length, 0),
+      ) ?? 0;
+    note(`completed: ${end.events.length} events, ${end.messages.length} messages, ${end.attempts.length} attempts, ${leftoversStopped} leftover agents stopped`);
     return {
       seed,
       orchestrationId: end.orchestrationId!,
       kills,
       killedResumes,
       resumes,
+      leftoversStopped,
       events: end.events.length,
       messages: end.messages.length,
       ms: Math.round(performance.now() - started),
