@@ -22,7 +22,7 @@ import { parseStreamLine } from "../src/agents/stream-schema.ts";
 import { insertAgent, touchAgent } from "../src/store/agents.ts";
 import { openDatabase } from "../src/store/db.ts";
 import { countEvents, eventInserter } from "../src/store/events.ts";
-import { insertOrchestration } from "../src/store/orchestrations.ts";
+import { defaultRunOptions, insertOrchestration } from "../src/store/orchestrations.ts";
 import { insertTask } from "../src/store/tasks.ts";
 import { transaction } from "../src/store/tx.ts";
 import type { BenchRow } from "./index.ts";
@@ -44,19 +44,7 @@ function seed(db: Database): string[] {
       ownerPid: process.pid,
       ownerHost: "bench",
       saveIntervalS: 30,
-      options: {
-        maxParallel: producers,
-        agentTimeoutS: 600,
-        idleTimeoutS: 300,
-        retries: 0,
-        budgetUsd: null,
-        model: null,
-        permissionMode: null,
-        checkpointIntervalS: 120,
-        maxTurns: null,
-        claudeBin: null,
-        liveDeliveryCap: 20,
-      },
+      options: { ...defaultRunOptions, maxParallel: producers, retries: 0 },
     });
     return Array.from({ length: producers }, (_, position) => {
       const key = `agent-${position}`;

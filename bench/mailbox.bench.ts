@@ -23,7 +23,7 @@ import type { ProtocolMessage } from "../src/bus/protocol.ts";
 import { insertAgent } from "../src/store/agents.ts";
 import { openDatabase } from "../src/store/db.ts";
 import { countMailbox } from "../src/store/messages.ts";
-import { insertOrchestration } from "../src/store/orchestrations.ts";
+import { defaultRunOptions, insertOrchestration } from "../src/store/orchestrations.ts";
 import { insertTask } from "../src/store/tasks.ts";
 import { transaction } from "../src/store/tx.ts";
 import type { BenchRow } from "./index.ts";
@@ -60,19 +60,7 @@ function seed(db: Database, orchestrationId: string): string[] {
       ownerPid: process.pid,
       ownerHost: "bench",
       saveIntervalS: 30,
-      options: {
-        maxParallel: agentCount,
-        agentTimeoutS: 600,
-        idleTimeoutS: 300,
-        retries: 0,
-        budgetUsd: null,
-        model: null,
-        permissionMode: null,
-        checkpointIntervalS: 120,
-        maxTurns: null,
-        claudeBin: null,
-        liveDeliveryCap: 20,
-      },
+      options: { ...defaultRunOptions, maxParallel: agentCount, retries: 0 },
     });
     return Array.from({ length: agentCount }, (_, i) => {
       const key = `agent-${i}`;

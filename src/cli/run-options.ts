@@ -1,7 +1,7 @@
 import type { ArgsDef } from "citty";
 import * as v from "valibot";
 import { UsageError } from "../errors.ts";
-import type { RunOptions } from "../store/orchestrations.ts";
+import { defaultRunOptions as defaults, type RunOptions } from "../store/orchestrations.ts";
 import { parseChoice, parseIntInRange } from "./parse.ts";
 
 export const permissionModes = ["acceptEdits", "auto", "bypassPermissions", "default", "dontAsk", "plan"] as const;
@@ -34,10 +34,10 @@ function optional<T>(value: string | undefined, parse: (v: string) => T): T | nu
 /** Validates the run flags into RunOptions (one UsageError line for the first bad one). */
 export function parseRunOptions(args: RunArgValues): RunOptions {
   return {
-    maxParallel: optional(args["max-parallel"], (s) => parseIntInRange(s, "--max-parallel", 1, 32)) ?? 3,
-    agentTimeoutS: optional(args["agent-timeout"], (s) => parseIntInRange(s, "--agent-timeout", 1, 86_400)) ?? 600,
-    idleTimeoutS: optional(args["idle-timeout"], (s) => parseIntInRange(s, "--idle-timeout", 1, 86_400)) ?? 300,
-    retries: optional(args.retries, (s) => parseIntInRange(s, "--retries", 0, 10)) ?? 1,
+    maxParallel: optional(args["max-parallel"], (s) => parseIntInRange(s, "--max-parallel", 1, 32)) ?? defaults.maxParallel,
+    agentTimeoutS: optional(args["agent-timeout"], (s) => parseIntInRange(s, "--agent-timeout", 1, 86_400)) ?? defaults.agentTimeoutS,
+    idleTimeoutS: optional(args["idle-timeout"], (s) => parseIntInRange(s, "--idle-timeout", 1, 86_400)) ?? defaults.idleTimeoutS,
+    retries: optional(args.retries, (s) => parseIntInRange(s, "--retries", 0, 10)) ?? defaults.retries,
     budgetUsd: optional(args["budget-usd"], (s) => {
       const parsed = v.safeParse(Budget, s);
       if (!parsed.success) throw new UsageError(`--budget-usd must be a positive amount in USD such as 2.50, got "${s}"`);
@@ -49,10 +49,11 @@ export function parseRunOptions(args: RunArgValues): RunOptions {
       return parsed.output;
     }),
     permissionMode: optional(args["permission-mode"], (s) => parseChoice(s, "--permission-mode", permissionModes)),
-    checkpointIntervalS: optional(args["checkpoint-interval"], (s) => parseIntInRange(s, "--checkpoint-interval", 10, 86_400)) ?? 120,
+    checkpointIntervalS:
+      optional(args["checkpoint-interval"], (s) => parseIntInRange(s, "--checkpoint-interval", 10, 86_400)) ?? defaults.checkpointIntervalS,
     maxTurns: optional(args["max-turns"], (s) => parseIntInRange(s, "--max-turns", 1, 10_000)),
     claudeBin: args["claude-bin"] ?? null,
-    liveDeliveryCap: optional(args["live-message-cap"], (s) => parseIntInRange(s, "--live-message-cap", 0, 1000)) ?? 20,
+    liveDeliveryCap: optional(args["live-message-cap"], (s) => parseIntInRange(s, "--live-message-cap", 0, 1000)) ?? defaults.liveDeliveryCap,
   };
 }
 

@@ -59,6 +59,21 @@ export const RunOptionsSchema = v.object({
 });
 export type RunOptions = v.InferOutput<typeof RunOptionsSchema>;
 
+/** What a run uses when no flag says otherwise. */
+export const defaultRunOptions: RunOptions = {
+  maxParallel: 3,
+  agentTimeoutS: 600,
+  idleTimeoutS: 300,
+  retries: 1,
+  budgetUsd: null,
+  model: null,
+  permissionMode: null,
+  checkpointIntervalS: 120,
+  maxTurns: null,
+  claudeBin: null,
+  liveDeliveryCap: 20,
+};
+
 export function readPlan(row: Pick<OrchestrationRow, "id" | "plan">): StoredPlan | null {
   return row.plan === null ? null : readJson(StoredPlanSchema, row.plan, `orchestrations.plan of ${row.id}`);
 }

@@ -7,7 +7,7 @@ import { EventWriter, eventTimestamp, type QueuedEvent } from "../../src/agents/
 import { insertAgent, touchAgent, getAgent } from "../../src/store/agents.ts";
 import { openDatabase } from "../../src/store/db.ts";
 import { countEvents, listEvents, listOrchestrationEvents } from "../../src/store/events.ts";
-import { insertOrchestration } from "../../src/store/orchestrations.ts";
+import { defaultRunOptions, insertOrchestration } from "../../src/store/orchestrations.ts";
 import { insertTask } from "../../src/store/tasks.ts";
 import { sqlNow } from "../../src/store/time.ts";
 
@@ -30,19 +30,7 @@ beforeEach(() => {
     ownerPid: process.pid,
     ownerHost: "test",
     saveIntervalS: 30,
-    options: {
-      maxParallel: 4,
-      agentTimeoutS: 600,
-      idleTimeoutS: 300,
-      retries: 0,
-      budgetUsd: null,
-      model: null,
-      permissionMode: null,
-      checkpointIntervalS: 120,
-      maxTurns: null,
-      claudeBin: null,
-      liveDeliveryCap: 20,
-    },
+    options: { ...defaultRunOptions, maxParallel: 4, retries: 0 },
   });
   agents = ["api", "ui", "db"].map((key, position) => {
     const taskId = insertTask(db, { orchestrationId, key, position, agentType: "developer", description: key, dependsOn: [] });

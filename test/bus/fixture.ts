@@ -4,23 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { insertAgent } from "../../src/store/agents.ts";
 import { openDatabase } from "../../src/store/db.ts";
-import { insertOrchestration, type RunOptions } from "../../src/store/orchestrations.ts";
+import { defaultRunOptions, insertOrchestration, type RunOptions } from "../../src/store/orchestrations.ts";
 import { insertTask } from "../../src/store/tasks.ts";
 import { transaction } from "../../src/store/tx.ts";
 
-export const runOptions: RunOptions = {
-  maxParallel: 4,
-  agentTimeoutS: 600,
-  idleTimeoutS: 300,
-  retries: 0,
-  budgetUsd: null,
-  model: null,
-  permissionMode: null,
-  checkpointIntervalS: 120,
-  maxTurns: null,
-  claudeBin: null,
-  liveDeliveryCap: 20,
-};
+export const runOptions: RunOptions = { ...defaultRunOptions, maxParallel: 4, retries: 0 };
 
 export interface TempDb {
   db: Database;

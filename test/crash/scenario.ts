@@ -186,17 +186,21 @@ export interface StreamShape {
   /** Lines before and after the protocol lines, per task. */
   before: Record<string, number>;
   after: Record<string, number>;
+  /** A pause (thinking, a long tool call) between the two streams: an agent killed-over then outlives maos until it writes again. */
+  pauseMs: Record<string, number>;
   intervalMs: number;
 }
 
 export function randomShape(random: () => number): StreamShape {
   const before: Record<string, number> = {};
   const after: Record<string, number> = {};
+  const pauseMs: Record<string, number> = {};
   for (const t of crashPlanTasks) {
     before[t.id] = between(random, 5, 15);
     after[t.id] = between(random, 5, 15);
+    pauseMs[t.id] = between(random, 0, 400);
   }
-  return { before, after, intervalMs: between(random, 18, 30) };
+  return { before, after, pauseMs, intervalMs: between(random, 18, 30) };
 }
 
 /** Every attempt k of task t: stream, say its protocol lines, stream, finish. Attempts past the list reuse the last. */
@@ -210,6 +214,7 @@ export function crashScript(shape: StreamShape, attempts = 24): FakeScript {
       attempts: Array.from({ length: attempts }, (_, k): FakeStep[] => [
         { lines: shape.before[t.id]!, bytes: 300, intervalMs: shape.intervalMs },
         { text: `working on ${t.id}\n${protocolLines(t.id, k).join("\n")}\nmore work follows` },
+        { sleepMs: shape.pauseMs[t.id]! },
         { lines: shape.after[t.id]!, bytes: 300, intervalMs: shape.intervalMs },
         { text: `${t.id} done (try ${k})` },
       ]),

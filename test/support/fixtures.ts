@@ -15,6 +15,7 @@ import { openDatabase } from "../../src/store/db.ts";
 import { eventInserter, insertEvent, nextEventSeq } from "../../src/store/events.ts";
 import { acknowledgeDelivered, insertDelivery, insertMessage, markDelivered } from "../../src/store/messages.ts";
 import {
+  defaultRunOptions as productDefaults,
   insertOrchestration,
   refreshTotals,
   saveHeartbeat,
@@ -28,19 +29,7 @@ import { addTaskUsage, finishTask, insertTask, setTaskStatus, startTaskAttempt, 
 import { sqlNow } from "../../src/store/time.ts";
 import { tempDir } from "./db-state.ts";
 
-export const defaultRunOptions: RunOptions = {
-  maxParallel: 2,
-  agentTimeoutS: 600,
-  idleTimeoutS: 300,
-  retries: 1,
-  budgetUsd: null,
-  model: null,
-  permissionMode: null,
-  checkpointIntervalS: 120,
-  maxTurns: null,
-  claudeBin: null,
-  liveDeliveryCap: 20,
-};
+export const defaultRunOptions: RunOptions = { ...productDefaults, maxParallel: 2 };
 
 export interface TestDb {
   dir: string;

@@ -6,23 +6,11 @@ import { definitionLookup, recordPlan } from "../../src/orchestrator/orchestrate
 import { runToEnd, type RunReporter, type RunResult } from "../../src/orchestrator/run.ts";
 import type { Plan } from "../../src/plan/plan.ts";
 import { openDatabase } from "../../src/store/db.ts";
-import { insertOrchestration, type RunOptions } from "../../src/store/orchestrations.ts";
+import { defaultRunOptions, insertOrchestration, type RunOptions } from "../../src/store/orchestrations.ts";
 import { tempDir } from "./claude-env.ts";
 import { fakeClaudePath, type FakeScript, type FakeStep } from "./fake-agent.ts";
 
-export const defaultRunOptions: RunOptions = {
-  maxParallel: 3,
-  agentTimeoutS: 60,
-  idleTimeoutS: 60,
-  retries: 1,
-  budgetUsd: null,
-  model: null,
-  permissionMode: null,
-  checkpointIntervalS: 120,
-  maxTurns: null,
-  claudeBin: null,
-  liveDeliveryCap: 20,
-};
+export { defaultRunOptions };
 
 export const silentReporter: RunReporter = { note() {}, close() {} };
 
