@@ -12,8 +12,8 @@
  * index lookup. What grows with it is the first agent's mailbox: about 2,300 messages wait
  * for each unfinished agent here (every 10th message is a broadcast), and marking them
  * delivered in the attempt's start transaction rewrites one deliveries page per message
- * (rows are stored in send order), ~13 MB of WAL plus the auto-checkpoint it triggers —
- * the bulk of the difference to the no-history row.
+ * (rows are stored in send order): ~10 MB of WAL plus the auto-checkpoint it triggers,
+ * about 100 ms — the bulk of the difference to the no-history row.
  *
  *   bun bench/resume.bench.ts      (standalone; bench/index.ts calls the default export)
  */

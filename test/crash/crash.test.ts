@@ -136,7 +136,7 @@ describe("SIGKILL between a message being committed and being delivered (issue 5
     } finally {
       dir.cleanup();
     }
-  });
+  }, 30_000);
 
   test("a message written into a running agent's stdin but not yet acknowledged is delivered once to the resumed attempt", async () => {
     const secret = "use the blue deployment";
@@ -185,5 +185,5 @@ describe("SIGKILL between a message being committed and being delivered (issue 5
     } finally {
       dir.cleanup();
     }
-  });
+  }, 30_000);
 });

@@ -12,7 +12,7 @@
  * failure names the seed; the kill moments themselves still depend on timing.
  */
 import { Database } from "bun:sqlite";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatDelivery, idempotencyKey } from "../../src/bus/mailbox.ts";
 import { parseProtocolLines } from "../../src/bus/protocol.ts";
@@ -215,6 +215,8 @@ export function crashScript(shape: StreamShape, attempts = 24): FakeScript {
         { lines: shape.before[t.id]!, bytes: 300, intervalMs: shape.intervalMs },
         { text: `working on ${t.id}\n${protocolLines(t.id, k).join("\n")}\nmore work follows` },
         { sleepMs: shape.pauseMs[t.id]! },
+        // Work on disk, as real agents do: "<fake agent pid> <ms> <task>" (bash's parent is the fake).
+        { sh: `echo "$PPID $(date +%s%3N) ${t.id}" >> work.log` },
         { lines: shape.after[t.id]!, bytes: 300, intervalMs: shape.intervalMs },
         { text: `${t.id} done (try ${k})` },
       ]),
@@ -457,6 +459,8 @@ interface FakeProcess {
   startedAt: number;
   /** Every mailbox line ("[message from @x (type)] text") the process received, with repeats. */
   mailLines: string[];
+  /** When it last read a message or finished a turn (it was working until then). */
+  lastWorkAt: number;
 }
 
 function taskOfArgv(argv: unknown): string | null {
@@ -464,8 +468,11 @@ function taskOfArgv(argv: unknown): string | null {
   return /You are the agent for task @([A-Za-z0-9_.-]+),/.exec(argv.join("\n"))?.[1] ?? null;
 }
 
-/** The fake agents' processes as their log tells them (start, and every user message they read). */
-export function fakeProcesses(logDir: string): FakeProcess[] {
+/**
+ * The fake agents' processes as their log tells them (start, every user message they read,
+ * every turn they finished), plus the work they did on disk (workFile lines "<pid> <ms> …").
+ */
+export function fakeProcesses(logDir: string, workFile?: string): FakeProcess[] {
   const processes = new Map<string, FakeProcess>();
   const byPid = new Map<number, FakeProcess>();
   let entries: FakeLogEntry[];
@@ -477,30 +484,47 @@ export function fakeProcesses(logDir: string): FakeProcess[] {
   }
   for (const e of entries) {
     if (e.event === "start") {
-      const p: FakeProcess = { pid: e.pid, sessionId: String(e.sessionId), task: taskOfArgv(e.argv), startedAt: e.t, mailLines: [] };
+      const p: FakeProcess = { pid: e.pid, sessionId: String(e.sessionId), task: taskOfArgv(e.argv), startedAt: e.t, mailLines: [], lastWorkAt: e.t };
       processes.set(`${e.pid}|${e.sessionId}|${e.t}`, p);
       byPid.set(e.pid, p);
-    } else if (e.event === "message") {
+    } else if (e.event === "message" || e.event === "result") {
       const p = byPid.get(e.pid);
       if (!p) continue;
+      p.lastWorkAt = Math.max(p.lastWorkAt, e.t);
+      if (e.event !== "message") continue;
       for (const line of String(e.text ?? "").split("\n")) if (line.startsWith("[message from @")) p.mailLines.push(line);
+    }
+  }
+  if (workFile && existsSync(workFile)) {
+    for (const line of readFileSync(workFile, "utf8").split("\n")) {
+      const [pid, at] = line.split(" ").map(Number);
+      const p = byPid.get(pid!);
+      if (p && Number.isFinite(at)) p.lastWorkAt = Math.max(p.lastWorkAt, at!);
     }
   }
   return [...processes.values()];
 }
 
 /** The end: completed, every task once, every message delivered where it had to be, each at most once per process. */
-export function checkFinal(now: Snapshot, logDir: string): void {
+export function checkFinal(now: Snapshot, logDir: string, workFile?: string): void {
   check(now.status === "completed", `orchestration ended ${now.status}`);
   for (const t of now.tasks) check(t.status === "completed" && t.completed_count === 1, `task ${t.task_key} ended ${t.status}`);
 
-  const processes = fakeProcesses(logDir);
+  const processes = fakeProcesses(logDir, workFile);
   const taskKeyOf = new Map(now.tasks.map((t) => [t.id, t.task_key]));
   // No completed task's agent was started again (the fake's own log, not just maos's rows).
   for (const t of now.tasks) {
     const completedAt = parseSqlTime(t.completed_at!).getTime();
     const late = processes.filter((p) => p.task === t.task_key && p.startedAt > completedAt);
     check(late.length === 0, `task ${t.task_key} completed at ${t.completed_at} but an agent for it started at ${new Date(late[0]?.startedAt ?? 0).toISOString()}`);
+  }
+  // Two agents never worked one task at once: a process of a killed run did nothing once the next one for its task started.
+  for (const t of now.tasks) {
+    const mine = processes.filter((p) => p.task === t.task_key).sort((a, b) => a.startedAt - b.startedAt);
+    for (let i = 1; i < mine.length; i++) {
+      const busy = mine.slice(0, i).find((p) => p.lastWorkAt > mine[i]!.startedAt);
+      check(!busy, `@${t.task_key}: agent process ${busy?.pid} was still working after process ${mine[i]!.pid} started for the same task`);
+    }
   }
   // Each message reached each agent process at most once.
   for (const p of processes) {
@@ -624,7 +648,7 @@ export async function runCrashScenario(options: ScenarioOptions): Promise<Scenar
     }
     const end = snapshot(dbPath);
     checkState(end, baseline);
-    checkFinal(end, logDir);
+    checkFinal(end, logDir, join(dir, "work.log"));
     const leftoversStopped =
       withDb(dbPath, (db) =>
         db

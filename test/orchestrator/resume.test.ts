@@ -34,15 +34,33 @@ function setUp(tasks: { id: string; deps?: string[]; description?: string }[], s
   writeFileSync(join(dir.path, "script.json"), JSON.stringify({ ...root, byPrompt }));
   const db = join(dir.path, "maos.db");
   const env = scenarioEnv(dir.path);
-  const maos = (args: string[]) => spawnMaosIn(dir.path, [...args, "--db", db], env);
+  const runs: MaosRun[] = [];
+  const maos = (args: string[]) => {
+    const run = spawnMaosIn(dir.path, [...args, "--db", db], env);
+    runs.push(run);
+    return run;
+  };
+  const log = join(dir.path, "log");
   return {
     dir,
     db,
-    log: join(dir.path, "log"),
+    log,
     env,
     maos,
     run: (args) => finish(maos(args), 30_000),
-    [Symbol.dispose]: () => dir.cleanup(),
+    // Even when a test fails half-way: no maos and no (hanging, detached) fake agent outlives it.
+    [Symbol.dispose]: () => {
+      for (const run of runs) if (run.proc.exitCode === null) run.proc.kill("SIGKILL");
+      for (const e of readFakeAgentLog(log)) {
+        if (e.event !== "start") continue;
+        try {
+          if (readFileSync(`/proc/${e.pid}/cmdline`, "utf8").includes("fake-agent")) process.kill(e.pid, "SIGKILL");
+        } catch {
+          // gone
+        }
+      }
+      dir.cleanup();
+    },
   };
 }
 
@@ -115,7 +133,7 @@ describe("maos orchestration resume", () => {
 
     owner.proc.kill("SIGINT");
     expect((await finish(owner, 15_000)).code).toBe(130);
-  });
+  }, 30_000);
 
   test("an unknown id exits 3 and an ambiguous prefix exits 2", async () => {
     const t = createTestDb();
@@ -135,7 +153,7 @@ describe("maos orchestration resume", () => {
     } finally {
       t.cleanup();
     }
-  });
+  }, 30_000);
 
   test('--task on a completed orchestration runs a developer after every task, with their results, and re-runs nothing', async () => {
     using s = setUp(
@@ -183,7 +201,7 @@ describe("maos orchestration resume", () => {
     expect(history).toHaveLength(1);
     expect(history[0]!.previous_status).toBe("completed");
     expect(JSON.parse(history[0]!.summary)).toMatchObject({ addedTask: "followup-1", done: ["a", "b"], continued: [], started: [] });
-  });
+  }, 30_000);
 
   test('a completed orchestration without --task: "Nothing to resume", exit 0, nothing changed', async () => {
     using s = setUp([{ id: "a" }], { a: { steps: [{ text: "done" }] } });
@@ -194,7 +212,7 @@ describe("maos orchestration resume", () => {
     expect(result.stdout).toContain("Nothing to resume");
     expect(starts(s.log)).toHaveLength(1);
     expect(dumpDatabase(s.db)).toBe(dump);
-  });
+  }, 30_000);
 
   test("killed after its last task completed but before the end was recorded: resume records it, re-running nothing", async () => {
     const t = createTestDb();
@@ -220,7 +238,7 @@ describe("maos orchestration resume", () => {
     } finally {
       t.cleanup();
     }
-  });
+  }, 30_000);
 
   test("an orchestration paused a month ago resumes with all its agents, messages and results", async () => {
     using s = setUp(
@@ -298,7 +316,7 @@ describe("maos orchestration resume", () => {
       { message_type: "discovery", status: "acknowledged" },
       { message_type: "message", status: "acknowledged" },
     ]);
-  });
+  }, 30_000);
 
   test("an orchestration killed while planning plans again on resume, then runs", async () => {
     const plan = { summary: "two steps", tasks: [{ id: "one", agent_type: "developer", description: "Step one", depends_on: [] }, { id: "two", agent_type: "tester", description: "Step two", depends_on: ["one"] }] };
@@ -331,7 +349,7 @@ describe("maos orchestration resume", () => {
         // gone
       }
     }
-  });
+  }, 30_000);
 
   for (const variant of ["exits on SIGINT", "ignores SIGINT"] as const) {
     test(`agent processes left by a crashed run are stopped before anything is resumed (an agent that ${variant})`, async () => {
@@ -373,7 +391,7 @@ describe("maos orchestration resume", () => {
         { attempt: 1, status: "interrupted", resumed: 0 },
         { attempt: 2, status: "completed", resumed: 1 },
       ]);
-    });
+    }, 30_000);
   }
 
   test("Ctrl-C pauses (exit 130); resume continues the interrupted agent's own session and status shows the history", async () => {
@@ -429,5 +447,5 @@ describe("maos orchestration resume", () => {
         summary: { continued: ["h"], started: ["next"], done: [], messagesWaiting: 0, addedTask: null, stoppedPids: [] },
       }),
     ]);
-  });
+  }, 30_000);
 });
