@@ -56,6 +56,8 @@ export interface AttemptReport extends AttemptOutcome {
 }
 
 const conversationLimit = 40;
+/** Messages handed over in a starting prompt; the rest follow live or at the next start. */
+const promptMailboxLimit = 200;
 const conversationTextLimit = 2000;
 
 /** What one stdin write carried, so its messages are acknowledged once claude consumed it. */
@@ -124,7 +126,7 @@ export class AgentAttempt {
         claudeConfigDir: this.env.claudeConfigDir,
       });
       activateAgent(db, agentId, { pid: 0, sessionId: this.sessionId, attempt: this.attempt });
-      mailbox = takeMailbox(db, agentId, this.attempt, "prompt");
+      mailbox = takeMailbox(db, agentId, this.attempt, "prompt", { limit: promptMailboxLimit });
       this.seq = nextEventSeq(db, agentId);
     });
     const prompt = this.spec.prompt(mailbox, this.attempt);
@@ -210,7 +212,7 @@ export class AgentAttempt {
     }
     const wait = this.env.writer.push(event);
     if (wait) await wait;
-    if (result) await this.onTurnEnd();
+    if (result) await this.onTurnEnd(result);
   }
 
   private onInit(sessionId: string | undefined): void {
@@ -241,11 +243,16 @@ export class AgentAttempt {
    * A turn ended. Messages the turn consumed are acknowledged; then either the next
    * waiting messages go into stdin, or stdin is closed so claude exits.
    */
-  private async onTurnEnd(): Promise<void> {
+  private async onTurnEnd(result: ResultLine): Promise<void> {
     const { db } = this.env;
     await this.env.writer.flush();
     // Without --replay-user-messages echoes we cannot tell what was consumed: assume all of it.
     if (!this.replaySeen) this.consumed = this.writes.length;
+    if (result.is_error) {
+      // A failed turn acknowledges nothing (its messages go to the next attempt) and ends the attempt.
+      this.proc?.closeInput();
+      return;
+    }
     const consumedIds = this.writes.slice(0, this.consumed).flatMap((w) => w.messageIds);
     if (consumedIds.length > 0) acknowledge(db, this.spec.agentId, this.attempt, Math.max(...consumedIds));
     this.saveProgress();
