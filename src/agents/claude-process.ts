@@ -1,7 +1,7 @@
 import type { Subprocess } from "bun";
 import { interruptRequest } from "./claude-args.ts";
 import { readLines, type Line } from "./line-splitter.ts";
-import { descendants } from "./process-tree.ts";
+import { killTree } from "../system/processes.ts";
 
 export type StopReason = "exited" | "timeout" | "idle" | "interrupted" | "killed";
 
@@ -138,19 +138,7 @@ export class ClaudeProcess {
   kill(reason: Exclude<StopReason, "exited"> = "killed"): void {
     if (this.stopReason === "exited") this.stopReason = reason;
     this.closeInput();
-    const tools = this.running ? descendants(this.pid) : [];
-    try {
-      process.kill(-this.pid, "SIGKILL");
-    } catch {
-      this.signal("SIGKILL");
-    }
-    for (const pid of tools) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
+    if (this.running) killTree(this.pid);
   }
 
   private signal(sig: NodeJS.Signals): void {

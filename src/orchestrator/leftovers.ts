@@ -1,16 +1,5 @@
-import { readFileSync } from "node:fs";
 import type { AttemptRow } from "../store/attempts.ts";
-import { descendants } from "../agents/process-tree.ts";
-import { processAlive } from "./liveness.ts";
-
-/** The argv of a live process, from /proc (null when gone or unreadable). */
-function commandLine(pid: number): string[] | null {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
-  } catch {
-    return null;
-  }
-}
+import { commandLine, killTree, signalProcess, stillRunning } from "../system/processes.ts";
 
 /**
  * Whether pid is still the `claude` process of this attempt: the pid may have been
@@ -30,37 +19,11 @@ export function isAttemptProcess(pid: number, sessionId: string): boolean {
  */
 export async function stopLeftoverAgents(attempts: readonly AttemptRow[], graceMs = 3000): Promise<number[]> {
   const live = attempts.filter((a) => a.pid !== null && isAttemptProcess(a.pid, a.session_id)).map((a) => a.pid!);
-  for (const pid of live) signal(pid, "SIGINT");
+  for (const pid of live) signalProcess(pid, "SIGINT");
   const deadline = Date.now() + graceMs;
   // An orphan that exited stays a zombie until whoever adopted it reaps it (maybe never): it is gone.
   while (live.some(stillRunning) && Date.now() < deadline) await Bun.sleep(20);
-  for (const pid of live.filter(stillRunning)) {
-    // claude runs its tools in their own sessions: find them before they are orphaned.
-    const tools = descendants(pid);
-    signal(-pid, "SIGKILL");
-    signal(pid, "SIGKILL");
-    for (const child of tools) signal(child, "SIGKILL");
-  }
+  for (const pid of live.filter(stillRunning)) killTree(pid);
   while (live.some(stillRunning) && Date.now() < deadline + 2000) await Bun.sleep(20);
   return live;
-}
-
-function stillRunning(pid: number): boolean {
-  return processAlive(pid) && !isZombie(pid);
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // gone already
-  }
 }

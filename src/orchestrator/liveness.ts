@@ -1,37 +1,7 @@
-import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { OrchestrationRow } from "../store/orchestrations.ts";
 import { ageMs, parseSqlTime } from "../store/time.ts";
-
-/** Whether a pid is a live process on this machine (signal 0 probes without touching it). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-let bootTimeMs: number | null | undefined;
-const clockTicksPerSecond = 100; // USER_HZ, 100 on every Linux this ships for
-
-/** When a process started (ms since the epoch), from /proc; null where /proc cannot tell. */
-export function processStartMs(pid: number): number | null {
-  try {
-    if (bootTimeMs === undefined) {
-      const btime = /^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"));
-      bootTimeMs = btime ? Number(btime[1]) * 1000 : null;
-    }
-    if (bootTimeMs === null) return null;
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the parenthesised command name; starttime is field 22 overall.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return bootTimeMs + (Number(fields[19]) / clockTicksPerSecond) * 1000;
-  } catch {
-    return null;
-  }
-}
+import { processAlive, processStartMs } from "../system/processes.ts";
 
 type OwnerFields = Pick<OrchestrationRow, "status" | "owner_pid" | "owner_host" | "heartbeat_at" | "save_interval_s">;
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { processAlive } from "../../src/orchestrator/liveness.ts";
+import { processAlive } from "../../src/system/processes.ts";
 import { listAttempts } from "../../src/store/attempts.ts";
 import { listOrchestrationEvents } from "../../src/store/events.ts";
 import { listTasks } from "../../src/store/tasks.ts";

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { descendants } from "../../src/agents/process-tree.ts";
+import { descendants } from "../../src/system/processes.ts";
 
 const cmdline = (pid: number) => {
   try {
