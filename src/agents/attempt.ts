@@ -325,10 +325,19 @@ export class AgentAttempt {
   private finish(attemptRowId: number, outcome: AttemptOutcome, exit: ProcessExit): AttemptReport {
     const { db } = this.env;
     const { taskId, agentId } = this.spec;
+    // total_cost_usd and modelUsage are running totals for the process; usage is per turn
+    // (and zeroed on error_max_budget_usd), so prefer modelUsage for tokens.
+    const modelTotals = Object.values(this.results.at(-1)?.modelUsage ?? {});
     const usage = {
       costUsd: Math.max(0, ...this.results.map((r) => r.total_cost_usd ?? 0)),
-      inputTokens: this.results.reduce((n, r) => n + (r.usage?.input_tokens ?? 0), 0),
-      outputTokens: this.results.reduce((n, r) => n + (r.usage?.output_tokens ?? 0), 0),
+      inputTokens:
+        modelTotals.length > 0
+          ? modelTotals.reduce((n, m) => n + (m.inputTokens ?? 0), 0)
+          : this.results.reduce((n, r) => n + (r.usage?.input_tokens ?? 0), 0),
+      outputTokens:
+        modelTotals.length > 0
+          ? modelTotals.reduce((n, m) => n + (m.outputTokens ?? 0), 0)
+          : this.results.reduce((n, r) => n + (r.usage?.output_tokens ?? 0), 0),
       numTurns: this.results.reduce((n, r) => n + (r.num_turns ?? 0), 0),
       durationMs: this.results.reduce((n, r) => n + (r.duration_ms ?? 0), 0),
     };

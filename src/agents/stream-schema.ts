@@ -127,6 +127,8 @@ export const ResultSchema = v.looseObject({
     v.array(v.looseObject({ tool_name: v.string(), tool_use_id: lenient(v.string()), tool_input: v.optional(v.unknown()) })),
   ),
   structured_output: v.optional(v.unknown()),
+  /** Per model, a running total for the whole process (like total_cost_usd). */
+  modelUsage: lenient(v.record(v.string(), v.looseObject({ inputTokens: lenient(v.number()), outputTokens: lenient(v.number()) }))),
 });
 
 /** Only with --include-partial-messages: one raw SSE event. */
