@@ -274,7 +274,7 @@ export class AgentAttempt {
   takeLive(): MailboxDelivery[] {
     const proc = this.proc;
     const left = this.env.liveDeliveryCap - this.liveDelivered;
-    if (!proc || this.stopRequested || !proc.running || left <= 0) return [];
+    if (!proc || this.stopRequested || proc.isStopping || !proc.running || left <= 0) return [];
     const deliveries = takeMailbox(this.env.db, this.spec.agentId, this.attempt, "stdin", {
       limit: left,
       liveDeliveryCap: Number.POSITIVE_INFINITY,

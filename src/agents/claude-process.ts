@@ -118,20 +118,34 @@ export class ClaudeProcess {
   }
 
   /**
-   * Graceful stop: an interrupt control request and SIGINT (claude then stops its tools
-   * and writes a final result), stdin closed, SIGKILL to the group after the grace period.
+   * Graceful stop, in steps: a stream-json interrupt (claude ends the turn with its partial
+   * answer and a result; the owner then closes stdin and claude exits); if it is still
+   * running after a short while (mid-tool, or not listening), stdin is closed and SIGINT
+   * sent (claude stops its tools); after the grace period, SIGKILL to the whole tree.
    */
   stop(reason: Exclude<StopReason, "exited">): Promise<void> {
     if (this.stopping) return this.stopping;
     this.stopReason = reason;
-    this.write(interruptRequest(`maos-stop-${++this.interrupts}`));
-    this.closeInput();
-    this.signal("SIGINT");
-    const grace = new Promise<void>((done) => this.timers.push(setTimeout(done, this.options.graceMs)));
-    this.stopping = Promise.race([this.exited.then(() => undefined), grace]).then(() => {
+    const asked = this.write(interruptRequest(`maos-stop-${++this.interrupts}`));
+    this.stopping = (async () => {
+      if (asked) await this.exitWithin(Math.min(2000, this.options.graceMs / 2));
+      if (!this.running) return;
+      this.closeInput();
+      this.signal("SIGINT");
+      await this.exitWithin(this.options.graceMs);
       if (this.running) this.kill(reason);
-    });
+    })();
     return this.stopping;
+  }
+
+  /** Whether stop() was called: no new work may be written to this process. */
+  get isStopping(): boolean {
+    return this.stopping !== null;
+  }
+
+  private exitWithin(ms: number): Promise<void> {
+    const timeout = new Promise<void>((done) => this.timers.push(setTimeout(done, ms)));
+    return Promise.race([this.exited.then(() => undefined), timeout]);
   }
 
   /** SIGKILL now, to the whole process group and to the tools claude started in their own sessions. */
