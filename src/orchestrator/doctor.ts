@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { findClaude } from "../agents/find-claude.ts";
-import { openDatabase, userVersion } from "../store/db.ts";
+import { integrityCheck, journalMode, openDatabase, userVersion } from "../store/db.ts";
 import { schemaVersion } from "../store/migrations.ts";
 
 export interface Check {
@@ -60,8 +60,8 @@ export function checkDatabase(path: string): Check[] {
     const db = openDatabase(path, { create: false });
     try {
       const version = userVersion(db);
-      const integrity = db.query<{ integrity_check: string }, []>("PRAGMA integrity_check").all().map((r) => r.integrity_check);
-      const mode = db.query<{ journal_mode: string }, []>("PRAGMA journal_mode").get()!.journal_mode;
+      const integrity = integrityCheck(db);
+      const mode = journalMode(db);
       return [
         { name: "database", ok: true, detail: `${path}, schema v${version} (this maos: v${schemaVersion})` },
         { name: "integrity", ok: integrity.length === 1 && integrity[0] === "ok", detail: integrity.slice(0, 3).join("; ") },

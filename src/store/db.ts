@@ -147,3 +147,12 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
 export function userVersion(db: Database): number {
   return db.query<{ user_version: number }, []>("PRAGMA user_version").get()!.user_version;
 }
+
+/** PRAGMA integrity_check's lines: ["ok"] for a sound database. */
+export function integrityCheck(db: Database): string[] {
+  return db.query<{ integrity_check: string }, []>("PRAGMA integrity_check").all().map((r) => r.integrity_check);
+}
+
+export function journalMode(db: Database): string {
+  return db.query<{ journal_mode: string }, []>("PRAGMA journal_mode").get()!.journal_mode;
+}
