@@ -3,6 +3,7 @@ import { ageMs } from "../store/time.ts";
 import { paint, paintStatus } from "./color.ts";
 import { formatAge, formatCost, formatDuration, shortId, shorten } from "./format.ts";
 import { progressBar } from "./progress.ts";
+import { renderMessages } from "./message-table.ts";
 import { renderTable } from "./table.ts";
 
 /** The human view of `maos orchestration status`. */
@@ -62,20 +63,7 @@ export function renderOrchestrationDetail(d: OrchestrationDetail): string {
   if (d.messages) {
     const { total, shown } = d.messages;
     lines.push("", shown.length < total ? `Messages (last ${shown.length} of ${total}):` : `Messages (${total}):`);
-    lines.push(
-      shown.length === 0
-        ? "  (none)"
-        : renderTable(shown, [
-            { header: "TIME", value: (m) => m.timestamp.slice(0, 19) },
-            { header: "FROM → TO", value: (m) => `${m.from_task} → ${m.to_task ?? "all"}` },
-            { header: "TYPE", value: (m) => m.message_type },
-            {
-              header: "STATE",
-              value: (m) => (m.undeliverable ? paint("undeliverable", "red") : `${m.delivered}/${m.recipients} delivered, ${m.acked} acked`),
-            },
-            { header: "TEXT", value: (m) => shorten(m.message, 60) },
-          ]),
-    );
+    lines.push(renderMessages(shown));
   }
 
   if (d.resumes.length > 0) {

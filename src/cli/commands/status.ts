@@ -10,6 +10,7 @@ import { countMessages, listRecentMessages } from "../../store/messages.ts";
 import { countCheckpoints } from "../../store/checkpoints.ts";
 import { countEvents } from "../../store/events.ts";
 import { displayStatus } from "../../orchestrator/liveness.ts";
+import { renderMessages } from "../../ui/message-table.ts";
 import { renderTable } from "../../ui/table.ts";
 import { formatAge, formatBytes, shortId, shorten } from "../../ui/format.ts";
 import { paintStatus } from "../../ui/color.ts";
@@ -67,18 +68,7 @@ export default defineCommand({
       }
       if (d.recent_messages) {
         lines.push("", "Recent messages:");
-        lines.push(
-          d.recent_messages.length === 0
-            ? "  (none)"
-            : renderTable(d.recent_messages, [
-                { header: "TIME", value: (m) => m.timestamp.slice(0, 19) },
-                { header: "ORCH", value: (m) => shortId(m.orchestration_id) },
-                { header: "FROM → TO", value: (m) => `${m.from_task} → ${m.to_task ?? "all"}` },
-                { header: "TYPE", value: (m) => m.message_type },
-                { header: "STATE", value: (m) => (m.undeliverable ? "undeliverable" : `${m.acked}/${m.recipients} acked`) },
-                { header: "TEXT", value: (m) => shorten(m.message, 60) },
-              ]),
-        );
+        lines.push(renderMessages(d.recent_messages, { withOrchestration: true }));
       }
       return lines.join("\n");
     });
