@@ -1,5 +1,5 @@
 import { Database } from "bun:sqlite";
-import { chmodSync, existsSync, mkdirSync, openSync, closeSync, readSync, statSync, accessSync, constants } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { EnvironmentError } from "../errors.ts";
 import { migrations, schemaVersion } from "./migrations.ts";
@@ -42,11 +42,21 @@ function checkExistingFile(path: string): void {
   }
 }
 
+function createPrivateFile(path: string): void {
+  try {
+    closeSync(openSync(path, "wx", 0o600));
+  } catch (error) {
+    // Another process created it first: fine, it did the same.
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+}
+
 function checkWritableDir(path: string): void {
   const dir = dirname(path);
   try {
     // mkdir fails (ENOTDIR, EACCES, EROFS …) where the directory cannot exist or be written.
     if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!statSync(dir).isDirectory()) throw new Error("not a directory");
     accessSync(dir, constants.W_OK);
   } catch {
     throw new EnvironmentError(
@@ -126,8 +136,9 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
   checkWritableDir(path);
   let db: Database | undefined;
   try {
+    // Created 0600 before SQLite opens it, so it is never readable by others, not even briefly.
+    if (!exists) createPrivateFile(path);
     db = new Database(path, { create: true, strict: true });
-    if (!exists) chmodSync(path, 0o600);
     // Setting journal_mode=WAL rewrites the file header, so a newer database is refused first.
     db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
     refuseNewerSchema(db, path);
