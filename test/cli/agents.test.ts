@@ -1,0 +1,31 @@
+import { expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tempDir } from "../support/claude-env.ts";
+import { runMaos } from "../support/cli.ts";
+
+test("maos agents lists built-in, user and project agents with their source; a malformed file is reported and skipped", async () => {
+  const home = tempDir("maos-home-").path;
+  const project = tempDir("maos-project-").path;
+  mkdirSync(join(home, ".claude", "agents"), { recursive: true });
+  mkdirSync(join(project, ".claude", "agents"), { recursive: true });
+  writeFileSync(join(home, ".claude", "agents", "dba.md"), "---\nname: dba\ndescription: Tunes SQL\ntools: Read, Bash\n---\nYou tune databases.\n");
+  writeFileSync(join(project, ".claude", "agents", "reviewer.md"), "---\nname: reviewer\ndescription: Our house reviewer\nmodel: sonnet\n---\nReview like us.\n");
+  writeFileSync(join(project, ".claude", "agents", "broken.md"), "no frontmatter here\n");
+
+  const json = await runMaos(["agents", "--json"], { cwd: project, env: { HOME: home } });
+  expect(json.code).toBe(0);
+  const { agents, problems } = JSON.parse(json.stdout);
+  const byName = Object.fromEntries(agents.map((a: { name: string }) => [a.name, a]));
+  expect(byName.developer.source).toBe("built-in");
+  expect(byName.dba).toMatchObject({ source: "user", tools: ["Read", "Bash"] });
+  expect(byName.reviewer).toMatchObject({ source: "project", model: "sonnet", description: "Our house reviewer" });
+  expect(problems).toHaveLength(1);
+  expect(problems[0].file).toContain("broken.md");
+  expect(json.stderr).toContain("broken.md");
+
+  const human = await runMaos(["agents"], { cwd: project, env: { HOME: home, NO_COLOR: "1" } });
+  expect(human.code).toBe(0);
+  expect(human.stdout).toMatch(/^reviewer\s+project\s+sonnet/m);
+  expect(human.stdout).toMatch(/^dba\s+user/m);
+});
