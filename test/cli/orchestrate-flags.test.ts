@@ -62,3 +62,29 @@ describe("maos orchestrate: bad flags", () => {
     expect(fileFingerprint(db)).toBe(files);
   });
 });
+
+describe("maos orchestrate --plan: a bad plan file is exit 2, names the file and the problem, and writes nothing", () => {
+  const task = (id: string, depends_on: string[] = [], agent_type = "developer") => ({ id, agent_type, description: `do ${id}`, depends_on });
+  const plans: [string, string, RegExp][] = [
+    ["bad JSON", '{"tasks": [', /is not valid JSON at line 1/],
+    ["missing field", JSON.stringify({ tasks: [{ id: "a", agent_type: "developer" }] }), /tasks\[0\]\.description/],
+    ["unknown dependency", JSON.stringify({ tasks: [task("a", ["nope"])] }), /tasks\[0\]\.depends_on\[0\].*nope/],
+    ["cycle", JSON.stringify({ tasks: [task("a", ["b"]), task("b", ["a"])] }), /cycle a → b → a|cycle b → a → b/],
+    ["unknown agent type", JSON.stringify({ tasks: [task("a", [], "wizard")] }), /tasks\[0\]\.agent_type.*wizard/],
+    ["51 tasks", JSON.stringify({ tasks: Array.from({ length: 51 }, (_, i) => task(`t${i}`)) }), /tasks.*50/],
+  ];
+  for (const [name, text, message] of plans) {
+    test(name, async () => {
+      const dir = tempDir("maos-plan-").path;
+      const file = join(dir, "plan.json");
+      writeFileSync(file, text);
+      const db = join(dir, "maos.db");
+      const r = await runMaos(["orchestrate", "x", "--auto", "--db", db, "--plan", file, "--claude-bin", fakeClaudePath()], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toContain(file);
+      expect(r.stderr).toMatch(message);
+      expect(existsSync(db)).toBe(false);
+    });
+  }
+});
