@@ -31,7 +31,8 @@ CREATE TABLE orchestrations (
     options TEXT,                   -- JSON: run options (max_parallel, model, budget …)
     input_tokens INTEGER NOT NULL DEFAULT 0,
     output_tokens INTEGER NOT NULL DEFAULT 0,
-    planner_cost_usd REAL NOT NULL DEFAULT 0.0 -- included in total_cost and counted against --budget-usd
+    planner_cost_usd REAL NOT NULL DEFAULT 0.0, -- included in total_cost and counted against --budget-usd
+    planner_pid INTEGER              -- the planner's claude process while it runs (orphan check on resume)
 );
 -- (created_at, id) so `orchestration list` (newest first, optionally by status) reads in index order.
 CREATE INDEX orchestrations_status ON orchestrations(status, created_at, id);

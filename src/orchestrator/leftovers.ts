@@ -13,6 +13,16 @@ export function isAttemptProcess(pid: number, sessionId: string): boolean {
 }
 
 /**
+ * Stops the planner a run killed while planning left behind (its pid is recorded while it
+ * runs; checked to still be a `claude --json-schema` process). Returns its pid if stopped.
+ */
+export function stopLeftoverPlanner(pid: number | null): number | null {
+  if (pid === null || !stillRunning(pid) || !commandLine(pid)?.includes("--json-schema")) return null;
+  killTree(pid);
+  return pid;
+}
+
+/**
  * Stops agent processes a crashed run left behind, so two agents never work one task:
  * SIGINT (claude stops its tools and exits), then SIGKILL after the grace period.
  * Returns the pids that were stopped.

@@ -6,7 +6,7 @@ import { InterruptedError, RunFailedError, UsageError } from "../errors.ts";
 import { dependencyLevels, singleTaskPlan, type Plan } from "../plan/plan.ts";
 import { PlannerError, runPlanner } from "../plan/planner.ts";
 import { insertAgent } from "../store/agents.ts";
-import { addPlannerCost, insertOrchestration, setOrchestrationStatus, setPlan, type RunOptions } from "../store/orchestrations.ts";
+import { addPlannerCost, insertOrchestration, setOrchestrationStatus, setPlannerPid, setPlan, type RunOptions } from "../store/orchestrations.ts";
 import { cancelPendingTasks, insertTask, taskId } from "../store/tasks.ts";
 import { transaction } from "../store/tx.ts";
 import { askApproval, offerSingleTask } from "./approval.ts";
@@ -111,6 +111,7 @@ export async function planStage(input: PlanStageInput): Promise<"approved" | "ca
         timeoutMs: Math.min(options.agentTimeoutS, 600) * 1000,
         maxBudgetUsd: options.budgetUsd,
         signal: abort.signal,
+        onSpawn: (pid) => setPlannerPid(db, id, pid),
       });
       plan = planned.plan;
       addPlannerCost(db, id, planned.costUsd);
@@ -132,6 +133,7 @@ export async function planStage(input: PlanStageInput): Promise<"approved" | "ca
       }
     } finally {
       removeHandlers();
+      setPlannerPid(db, id, null);
     }
   }
   const answer = await askApproval(plan, { auto: input.auto, interactive: input.interactive, catalog: catalog.agents });

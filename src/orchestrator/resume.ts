@@ -15,12 +15,13 @@ import {
   readPlan,
   setOrchestrationStatus,
   setPlan,
+  setPlannerPid,
   type OrchestrationRow,
 } from "../store/orchestrations.ts";
 import { insertResume, type ResumeSummary } from "../store/resumes.ts";
 import { listTasks, maxTaskPosition, reopenStoppedTasks, requeueRunningTasks, taskId, type TaskRow } from "../store/tasks.ts";
 import { transaction } from "../store/tx.ts";
-import { stopLeftoverAgents } from "./leftovers.ts";
+import { stopLeftoverAgents, stopLeftoverPlanner } from "./leftovers.ts";
 import { isInterrupted } from "./liveness.ts";
 import { definitionLookup, insertPlanTasks, planStage } from "./orchestrate.ts";
 import { runToEnd, type RunReporter, type RunResult } from "./run.ts";
@@ -111,9 +112,11 @@ export async function resumeOrchestration(input: ResumeInput): Promise<ResumeOut
     const now = getOrchestration(db, orchestrationId)!;
     throw new ConflictError(`orchestration ${row.id.slice(0, 8)} was just taken by process ${now.owner_pid}`);
   }
-  const stoppedPids = await stopLeftoverAgents(listRunningAttempts(db, orchestrationId));
+  const planner = stopLeftoverPlanner(row.planner_pid);
+  const stoppedPids = [...(planner === null ? [] : [planner]), ...(await stopLeftoverAgents(listRunningAttempts(db, orchestrationId)))];
   const options = readOptions(row);
   transaction(db, () => {
+    setPlannerPid(db, orchestrationId, null);
     interruptRunningAttempts(db, orchestrationId);
     requeueRunningTasks(db, orchestrationId);
     reopenStoppedTasks(db, orchestrationId);

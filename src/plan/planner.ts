@@ -38,6 +38,8 @@ export interface PlannerOptions {
   projectDescription?: string;
   /** Aborting stops the planner and throws InterruptedError. */
   signal?: AbortSignal;
+  /** Told each planner process's pid once it runs (recorded so a crash leaves no unknown orphan). */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface PlannerResult {
@@ -126,6 +128,7 @@ async function callClaude(bin: string, args: string[], input: string, o: Planner
   } catch (error) {
     throw new PlannerError(`cannot start the planner (${bin}): ${error instanceof Error ? error.message : String(error)}`, 0, null);
   }
+  o.onSpawn?.(proc.pid);
   let timedOut = false;
   let aborted = false;
   let killTimer: ReturnType<typeof setTimeout> | undefined;

@@ -32,6 +32,7 @@ export interface OrchestrationRow {
   input_tokens: number;
   output_tokens: number;
   planner_cost_usd: number;
+  planner_pid: number | null;
 }
 
 export const PlanTaskSchema = v.object({
@@ -227,6 +228,10 @@ export function refreshTotals(db: Database, id: string): void {
        last_updated = $now
      WHERE id = $id`,
   ).run({ id, now: sqlNow() });
+}
+
+export function setPlannerPid(db: Database, id: string, pid: number | null): void {
+  db.query("UPDATE orchestrations SET planner_pid = ? WHERE id = ?").run(pid, id);
 }
 
 /** What planning cost (it counts against --budget-usd like the agents' spend). */

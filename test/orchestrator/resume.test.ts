@@ -341,8 +341,12 @@ describe("maos orchestration resume", () => {
       ]);
       expect(query(s.db, "SELECT status FROM orchestrations")).toEqual([{ status: "completed" }]);
       expect(query<{ previous_status: string }>(s.db, "SELECT previous_status FROM resumes").map((r) => r.previous_status)).toEqual(["paused (interrupted)"]);
+      // The planner outlived the kill; its pid was recorded, so the resume stopped it first.
+      expect(running(planner)).toBe(false);
+      const summary = JSON.parse(query<{ summary: string }>(s.db, "SELECT summary FROM resumes")[0]!.summary);
+      expect(summary.stoppedPids).toContain(planner);
+      expect(query(s.db, "SELECT planner_pid FROM orchestrations")).toEqual([{ planner_pid: null }]);
     } finally {
-      // The planner is maos's plain child, not an agent the resume knows of: it outlives the kill until its own end.
       try {
         process.kill(planner, "SIGKILL");
       } catch {
