@@ -83,7 +83,8 @@ export class Scheduler {
     );
     for (const task of ready) {
       if (this.running.size >= options.maxParallel) return;
-      if (this.remainingBudget() !== null && this.remainingBudget()! <= 0) {
+      const remaining = this.remainingBudget();
+      if (remaining !== null && remaining <= 0) {
         if (!this.budgetSpent) this.input.events?.budgetSpent?.();
         this.budgetSpent = true;
         return;
@@ -94,7 +95,8 @@ export class Scheduler {
   }
 
   private blockDependentsOfFailures(tasks: TaskRow[]): void {
-    const status = new Map(tasks.map((t) => [t.task_key, t.status as string]));
+    // A task still in this.running may be 'failed' between an attempt and its retry: not failed yet.
+    const status = new Map(tasks.map((t) => [t.task_key, this.running.has(t.id) ? "running" : (t.status as string)]));
     const blocked: string[] = [];
     for (let changed = true; changed; ) {
       changed = false;

@@ -91,3 +91,24 @@ describe("Scheduler", () => {
     expect((starts[0]!.argv as string[]).join(" ")).toContain("--max-budget-usd 0.2500");
   });
 });
+
+describe("Scheduler: a task between an attempt and its retry", () => {
+  test("its dependents wait for the retry and run once it succeeds, while other tasks finish around it", async () => {
+    // a's first attempt crashes at about the moment x1..x4 complete, so the scheduler looks at
+    // the graph while a is 'failed' and about to be retried.
+    const plan = planOf([
+      ["a", []],
+      ["x1", []],
+      ["x2", []],
+      ["x3", []],
+      ["c", ["a"]],
+    ]);
+    const run = await runWithFakeAgents(
+      plan,
+      { byPrompt: { "@a)": { attempts: [[{ crash: 137 }], [{ sleepMs: 100 }, { text: "a done" }]] }, "*": [{ text: "ok" }] } },
+      { maxParallel: 4, retries: 1 },
+    );
+    const status = Object.fromEntries(listTasks(run.db, run.orchestrationId).map((t) => [t.task_key, t.status]));
+    expect(status).toEqual({ a: "completed", x1: "completed", x2: "completed", x3: "completed", c: "completed" });
+  });
+});
