@@ -89,13 +89,6 @@ export function addAgentUsage(
   ).run(u.costUsd, u.inputTokens, u.outputTokens, u.numTurns, u.durationMs, id);
 }
 
-/** Agents recorded as running a process for this orchestration (candidates for orphan checks). */
-export function listActiveAgents(db: Database, orchestrationId: string): AgentRow[] {
-  return db
-    .query<AgentRow, [string]>("SELECT * FROM agents WHERE orchestration_id = ? AND status = 'active'")
-    .all(orchestrationId);
-}
-
 export function markActiveAgentsInterrupted(db: Database, orchestrationId: string): number {
   return db
     .query("UPDATE agents SET status = 'interrupted' WHERE orchestration_id = ? AND status = 'active'")

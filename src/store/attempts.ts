@@ -68,12 +68,6 @@ export function listRunningAttempts(db: Database, orchestrationId: string): Atte
     .all(orchestrationId);
 }
 
-export function latestAttempt(db: Database, taskId: string): AttemptRow | null {
-  return db
-    .query<AttemptRow, [string]>("SELECT * FROM attempts WHERE task_id = ? ORDER BY attempt DESC LIMIT 1")
-    .get(taskId);
-}
-
 /** A crashed run's attempts that never recorded an end become 'interrupted'. */
 export function interruptRunningAttempts(db: Database, orchestrationId: string): number {
   return db

@@ -1,6 +1,5 @@
 import type { Database } from "bun:sqlite";
 import * as v from "valibot";
-import { readJson } from "./json.ts";
 import { sqlNow } from "./time.ts";
 
 export interface SessionRow {
@@ -23,11 +22,6 @@ export interface SessionRow {
 export const ConversationSchema = v.array(v.object({ role: v.string(), text: v.string() }));
 export type Conversation = v.InferOutput<typeof ConversationSchema>;
 
-export function readConversation(row: Pick<SessionRow, "session_id" | "conversation_history">): Conversation {
-  if (row.conversation_history === null) return [];
-  return readJson(ConversationSchema, row.conversation_history, `sessions.conversation_history of ${row.session_id}`);
-}
-
 export interface NewSession {
   sessionId: string;
   agentId: string;
@@ -46,10 +40,6 @@ export function upsertSession(db: Database, s: NewSession): void {
      VALUES (?, ?, ?, ?, ?, ?, '[]', 'active', ?, ?)
      ON CONFLICT(session_id) DO UPDATE SET status = 'active', updated_at = excluded.updated_at`,
   ).run(s.sessionId, s.agentId, s.orchestrationId, s.task, s.cwd, s.claudeConfigDir, now, now);
-}
-
-export function getSession(db: Database, sessionId: string): SessionRow | null {
-  return db.query<SessionRow, [string]>("SELECT * FROM sessions WHERE session_id = ?").get(sessionId);
 }
 
 export interface SessionProgress {

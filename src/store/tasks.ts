@@ -67,19 +67,6 @@ export function listTasks(db: Database, orchestrationId: string): TaskRow[] {
     .all(orchestrationId);
 }
 
-export function getTask(db: Database, id: string): TaskRow | null {
-  return db.query<TaskRow, [string]>("SELECT * FROM tasks WHERE id = ?").get(id);
-}
-
-export function countTasksByStatus(db: Database, orchestrationId: string): Record<string, number> {
-  const rows = db
-    .query<{ status: string; n: number }, [string]>(
-      "SELECT status, COUNT(*) AS n FROM tasks WHERE orchestration_id = ? GROUP BY status",
-    )
-    .all(orchestrationId);
-  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
-}
-
 /** Marks a task running for a new attempt; returns the attempt number. */
 export function startTaskAttempt(db: Database, id: string, sessionId: string): number {
   const row = db
@@ -119,10 +106,6 @@ export function addTaskUsage(
     `UPDATE tasks SET cost_usd = cost_usd + ?, input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,
        num_turns = num_turns + ?, duration_ms = duration_ms + ? WHERE id = ?`,
   ).run(u.costUsd, u.inputTokens, u.outputTokens, u.numTurns, u.durationMs, id);
-}
-
-export function setTaskProgress(db: Database, id: string, progress: number): void {
-  db.query("UPDATE tasks SET progress = ? WHERE id = ? AND status = 'running'").run(progress, id);
 }
 
 export function setTaskStatus(db: Database, id: string, status: TaskStatus, error: string | null = null): void {
