@@ -151,8 +151,7 @@ export async function planStage(input: PlanStageInput): Promise<"approved" | "ca
  * (planner or --plan), ask for approval, record the plan and run it to the end.
  */
 export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
-  const { db, options, catalog } = input;
-  const { bin } = input;
+  const { db, options, catalog, bin } = input;
   const env = agentEnv(options.permissionMode);
   const configDir = claudeConfigDir(env);
   const id = crypto.randomUUID();
