@@ -29,6 +29,8 @@ export interface OrchestrateInput {
   catalog: Catalog;
   reporter: (orchestrationId: string) => RunReporter;
   note: (text: string) => void;
+  /** Told the orchestration's id as soon as its row exists. */
+  recorded?: (orchestrationId: string) => void;
 }
 
 export function definitionLookup(catalog: Catalog): (agentType: string) => AgentDefinition {
@@ -165,6 +167,7 @@ export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
     saveIntervalS: input.saveIntervalS,
     options,
   });
+  input.recorded?.(id);
   input.note(`Orchestration ${id.slice(0, 8)} recorded in the database`);
 
   const stage = await planStage({

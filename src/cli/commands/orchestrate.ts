@@ -2,13 +2,17 @@ import { defineCommand } from "citty";
 import { agentNames, loadCatalog } from "../../agents/catalog.ts";
 import { findClaude } from "../../agents/find-claude.ts";
 import { loadPlanFile } from "../../plan/plan-file.ts";
-import { UsageError } from "../../errors.ts";
+import { describeError, MaosError, UsageError } from "../../errors.ts";
 import { hasTerminal } from "../../orchestrator/approval.ts";
 import { orchestrate } from "../../orchestrator/orchestrate.ts";
+import type { RunResult } from "../../orchestrator/run.ts";
+import { buildSummary } from "../../orchestrator/summary.ts";
+import { renderSummary } from "../../ui/summary-view.ts";
 import { getSaveIntervalS } from "../../orchestrator/settings.ts";
 import { LiveReporter, LogReporter } from "../../ui/run-reporter.ts";
 import { dbArgs, jsonArgs } from "../args.ts";
 import { log } from "../log.ts";
+import { emit } from "../output.ts";
 import { parseRunOptions, parseSaveInterval, runArgs } from "../run-options.ts";
 import { reportRun } from "../run-outcome.ts";
 import { openStore } from "../store.ts";
@@ -42,8 +46,10 @@ export default defineCommand({
     const plan = args.plan ? loadPlanFile(args.plan, agentNames(catalog.agents)) : null;
     const { db } = openStore(args, { durability });
     for (const p of catalog.problems) log.warn(`skipped agent file ${p.file}: ${p.reason}`);
+    let recorded: string | null = null;
+    let result: RunResult;
     try {
-      const result = await orchestrate({
+      result = await orchestrate({
         db,
         request,
         bin,
@@ -56,10 +62,17 @@ export default defineCommand({
         catalog,
         reporter: (id) => (process.stderr.isTTY && !args.json ? new LiveReporter(db, id) : new LogReporter()),
         note: (text) => log.info(text),
+        recorded: (id) => (recorded = id),
       });
-      reportRun(args, result);
+    } catch (error) {
+      // Stopped before running (planning failed or was interrupted): --json still gets its document.
+      if (args.json && recorded && error instanceof MaosError) {
+        emit(args, { ...buildSummary(db, recorded, false), error: describeError(error).line }, renderSummary);
+      }
+      throw error;
     } finally {
       db.close(false);
     }
+    reportRun(args, result);
   },
 });
