@@ -310,7 +310,7 @@ export function countOwnedRows(db: Database, id: string): OwnedRowCounts {
          (SELECT COUNT(*) FROM sessions WHERE orchestration_id = $id) AS sessions,
          (SELECT COUNT(*) FROM attempts WHERE orchestration_id = $id) AS attempts,
          (SELECT COUNT(*) FROM messages WHERE orchestration_id = $id) AS messages,
-         (SELECT COUNT(*) FROM deliveries WHERE orchestration_id = $id) AS deliveries,
+         (SELECT COUNT(*) FROM deliveries WHERE agent_id IN (SELECT id FROM agents WHERE orchestration_id = $id)) AS deliveries,
          (SELECT COUNT(*) FROM events WHERE orchestration_id = $id) AS events,
          (SELECT COUNT(*) FROM checkpoints WHERE orchestration_id = $id) AS checkpoints,
          (SELECT COUNT(*) FROM resumes WHERE orchestration_id = $id) AS resumes`,
