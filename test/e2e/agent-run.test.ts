@@ -1,6 +1,7 @@
 // Issue 3, end to end: dist/maos runs the REAL claude CLI against the scripted mock of the
 // Anthropic API, and every stream line, the session and the cost end up in the database.
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import type { AttemptRow } from "../../src/store/attempts.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { errorReply, hangReply, route, slowTextReply, textReply, toolUseReply } from "../support/mock-anthropic.ts";
@@ -17,15 +18,6 @@ interface EventRow {
   type: string;
   subtype: string | null;
   raw: string;
-}
-
-interface AttemptRow {
-  attempt: number;
-  session_id: string;
-  resumed: number;
-  pid: number | null;
-  status: string;
-  reason: string | null;
 }
 
 const eventsOf = (db: import("bun:sqlite").Database, taskKey: string) =>

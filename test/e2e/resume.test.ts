@@ -1,21 +1,13 @@
 // Issue 6, end to end: maos dies (kill -9) or is stopped (Ctrl-C) while a real claude agent
 // is mid-stream; `maos orchestration resume` continues that agent's own Claude session.
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import type { AttemptRow } from "../../src/store/attempts.ts";
 import type { Database } from "bun:sqlite";
 import { route, slowTextReply, textReply, type RecordedRequest } from "../support/mock-anthropic.ts";
 import { pidAlive, processesMatching, REQUEST, startE2E, taskMarker, waitUntil, type E2E } from "../support/e2e.ts";
 
 // Real processes: each test gets up to 45 s (they take 0.1–4 s each).
 setDefaultTimeout(45_000);
-
-interface AttemptRow {
-  attempt: number;
-  session_id: string;
-  resumed: number;
-  pid: number | null;
-  status: string;
-  reason: string | null;
-}
 
 const attempts = (db: Database) =>
   db.query<AttemptRow, []>("SELECT a.* FROM attempts a JOIN tasks t ON t.id = a.task_id WHERE t.task_key = 'a' ORDER BY a.attempt").all();
