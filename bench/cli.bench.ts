@@ -7,7 +7,7 @@ import type { Database } from "bun:sqlite";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { ensureBinary } from "../test/support/binary.ts";
-import { tempDir } from "../test/support/db-state.ts";
+import { tempDir } from "../test/support/claude-env.ts";
 import { defaultRunOptions } from "../test/support/fixtures.ts";
 import { insertAgent } from "../src/store/agents.ts";
 import { insertCheckpoint } from "../src/store/checkpoints.ts";
@@ -114,7 +114,7 @@ function time(binary: string, args: string[], name: string): BenchRow {
 
 export default async function cliBench(): Promise<BenchRow[]> {
   const binary = ensureBinary();
-  const { dir, remove } = tempDir("maos-bench-cli-");
+  const { path: dir, cleanup: remove } = tempDir("maos-bench-cli-");
   try {
     const path = join(dir, "maos.db");
     const db = openDatabase(path, { durability: "normal" });

@@ -29,7 +29,7 @@ import { finishTask, insertTask, startTaskAttempt, taskId } from "../src/store/t
 import { sqlNow } from "../src/store/time.ts";
 import { transaction } from "../src/store/tx.ts";
 import { ensureBinary } from "../test/support/binary.ts";
-import { tempDir } from "../test/support/db-state.ts";
+import { tempDir } from "../test/support/claude-env.ts";
 import { defaultRunOptions } from "../test/support/fixtures.ts";
 import type { BenchRow } from "./index.ts";
 import { streamLine } from "./support/stream-child.ts";
@@ -220,7 +220,7 @@ function row(name: string, samples: number[], withTarget: boolean, note: string)
 
 export default async function resumeBench(): Promise<BenchRow[]> {
   const binary = ensureBinary();
-  const { dir, remove } = tempDir("maos-bench-resume-");
+  const { path: dir, cleanup: remove } = tempDir("maos-bench-resume-");
   try {
     mkdirSync(join(dir, "cfg"), { recursive: true });
     const full = await measure(binary, dir, { events: eventCount, messages: messageCount });

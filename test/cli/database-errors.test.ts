@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runMaos } from "../support/cli.ts";
-import { fileFingerprint, tempDir } from "../support/db-state.ts";
+import { tempDir } from "../support/claude-env.ts";
+import { fileFingerprint } from "../support/db-state.ts";
 import { buildOrchestration, createTestDb, standardSpec } from "../support/fixtures.ts";
 
 /** Every command that opens the database, read side and write side. */
@@ -20,7 +21,7 @@ const commands: ((db: string) => string[])[] = [
 let dir: string;
 let remove: () => void;
 beforeEach(() => {
-  ({ dir, remove } = tempDir());
+  ({ path: dir, cleanup: remove } = tempDir());
 });
 afterEach(() => remove());
 
@@ -52,14 +53,14 @@ async function expectEnvironmentError(db: string, watched: string, message: RegE
 function immutableSupported(): boolean {
   const probe = tempDir();
   try {
-    const set = Bun.spawnSync(["chattr", "+i", probe.dir], { stderr: "pipe" });
+    const set = Bun.spawnSync(["chattr", "+i", probe.path], { stderr: "pipe" });
     if (set.exitCode !== 0) return false;
-    Bun.spawnSync(["chattr", "-i", probe.dir]);
+    Bun.spawnSync(["chattr", "-i", probe.path]);
     return true;
   } catch {
     return false;
   } finally {
-    probe.remove();
+    probe.cleanup();
   }
 }
 

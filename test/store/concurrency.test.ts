@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { openDatabase } from "../../src/store/db.ts";
 import { runMaos } from "../support/cli.ts";
-import { tempDir } from "../support/db-state.ts";
+import { tempDir } from "../support/claude-env.ts";
 
 const writer = join(import.meta.dir, "..", "support", "concurrent-writer.ts");
 const workers = 4;
@@ -16,7 +16,7 @@ const rounds = 150;
 let dir: string;
 let remove: () => void;
 beforeEach(() => {
-  ({ dir, remove } = tempDir());
+  ({ path: dir, cleanup: remove } = tempDir());
 });
 afterEach(() => remove());
 

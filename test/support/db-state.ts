@@ -1,7 +1,5 @@
 import { Database } from "bun:sqlite";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
 
 /**
  * Every row of every table (plus schema and user_version) as one string, for asserting
@@ -32,10 +30,4 @@ export function fileFingerprint(path: string): string {
   if (stat.isDirectory()) return `directory ${stat.mtimeMs}`;
   const hash = new Bun.CryptoHasher("sha256").update(readFileSync(path)).digest("hex");
   return `${stat.size} ${stat.mtimeMs} ${stat.mode.toString(8)} ${hash}`;
-}
-
-/** A fresh temporary directory, removed by the returned function. */
-export function tempDir(prefix = "maos-test-"): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

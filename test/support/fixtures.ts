@@ -27,7 +27,7 @@ import { insertResume } from "../../src/store/resumes.ts";
 import { addSessionUsage, saveSessionProgress, setSessionStatus, upsertSession } from "../../src/store/sessions.ts";
 import { addTaskUsage, finishTask, insertTask, setTaskStatus, startTaskAttempt, taskId } from "../../src/store/tasks.ts";
 import { sqlNow } from "../../src/store/time.ts";
-import { tempDir } from "./db-state.ts";
+import { tempDir } from "./claude-env.ts";
 
 export const defaultRunOptions: RunOptions = { ...productDefaults, maxParallel: 2 };
 
@@ -41,7 +41,7 @@ export interface TestDb {
 
 /** A fresh database in its own temporary directory, created (and migrated) by openDatabase. */
 export function createTestDb(): TestDb {
-  const { dir, remove } = tempDir();
+  const { path: dir, cleanup: remove } = tempDir();
   const path = join(dir, "maos.db");
   const db = openDatabase(path, { durability: "normal" });
   return {
