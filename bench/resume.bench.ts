@@ -77,9 +77,9 @@ export function populate(db: Database, cwd: string, history: History): string {
       const session = crypto.randomUUID();
       const attempt = startTaskAttempt(db, task, session);
       upsertSession(db, { sessionId: session, agentId: task, orchestrationId: id, task, cwd, claudeConfigDir: join(cwd, "cfg") });
-      const attemptId = insertAttempt(db, { orchestrationId: id, taskId: task, agentId: task, attempt, sessionId: session, resumed: false });
+      const attemptId = insertAttempt(db, { orchestrationId: id, taskId: task, agentId: task, attempt, sessionId: session, resumed: false, budgetShareUsd: null });
       const done = i < completedCount;
-      endAttempt(db, attemptId, { status: done ? "completed" : "interrupted", reason: done ? null : "maos was stopped", stderrTail: null });
+      endAttempt(db, attemptId, { status: done ? "completed" : "interrupted", cause: done ? "completed" : "maos-stopped", reason: done ? null : "maos was stopped", stderrTail: null });
       finishTask(db, task, { status: done ? "completed" : "pending", result: done ? `Part ${i} is done. ${"Details of the work. ".repeat(40)}` : null, error: null });
       setAgentStatus(db, task, done ? "completed" : "interrupted");
     });

@@ -1,22 +1,21 @@
 import type { Database } from "bun:sqlite";
-import { acknowledge, formatDelivery, requeueForRetry, takeMailbox, type MailboxDelivery } from "../bus/mailbox.ts";
-import { returnToMailbox } from "../store/messages.ts";
-import { activateAgent, addAgentUsage, setAgentSession, setAgentStatus } from "../store/agents.ts";
-import { endAttempt, insertAttempt, setAttemptPid } from "../store/attempts.ts";
-import { nextEventSeq } from "../store/events.ts";
-import { addSessionUsage, saveSessionProgress, setSessionStatus, upsertSession, type Conversation } from "../store/sessions.ts";
-import { addTaskUsage, finishTask, startTaskAttempt } from "../store/tasks.ts";
+import type { Mailbox, MailboxDelivery } from "../bus/mailbox.ts";
+import { formatDelivery } from "../bus/mailbox.ts";
+import { attemptSessionChanged, attemptSpawned, beginAttempt, finishAttempt, type BeginAttempt } from "../store/attempt-lifecycle.ts";
+import type { DroppedDelivery } from "../store/messages.ts";
+import { saveSessionProgress, type Conversation } from "../store/sessions.ts";
 import { transaction } from "../store/tx.ts";
 import { agentArgs, userMessage, type AgentArgsOptions } from "./claude-args.ts";
 import { ClaudeProcess, type ProcessExit } from "./claude-process.ts";
 import { eventTimestamp, type EventWriter, type QueuedEvent } from "./event-writer.ts";
 import type { Line } from "./line-splitter.ts";
 import { classifyAttempt, type AttemptOutcome } from "./outcome.ts";
-import { assistantText, parseStreamLine, toolUses, type ResultLine } from "./stream-schema.ts";
+import { interpretLine, usageOf } from "./stream-interpreter.ts";
+import { TurnLedger } from "./turn-ledger.ts";
 
 /** An event as the attempt queues it: the stored row plus what the flush hooks need. */
 export interface AgentEvent extends QueuedEvent {
-  /** Assistant text of the line (parsed for mailbox protocol lines in the flush transaction). */
+  /** The model's text on the line (parsed for mailbox protocol lines in the flush transaction). */
   text?: string;
   /** Short description of what the agent is doing, for agents.last_activity. */
   activity?: string;
@@ -25,6 +24,7 @@ export interface AgentEvent extends QueuedEvent {
 export interface AttemptEnvironment {
   db: Database;
   writer: EventWriter;
+  mailbox: Mailbox;
   bin: string;
   env: Record<string, string>;
   orchestrationId: string;
@@ -33,6 +33,7 @@ export interface AttemptEnvironment {
   wallTimeoutMs: number;
   idleTimeoutMs: number;
   graceMs: number;
+  /** Live (stdin) writes one attempt may receive: mailbox messages and maos's own notes together. */
   liveDeliveryCap: number;
 }
 
@@ -42,7 +43,9 @@ export interface AttemptSpec {
   sessionId: string;
   /** Continue the task's existing Claude session (`--resume`). */
   resume: boolean;
-  args: Omit<AgentArgsOptions, "sessionId" | "resume">;
+  args: Omit<AgentArgsOptions, "sessionId" | "resume" | "maxBudgetUsd">;
+  /** This attempt's share of the run's budget (its --max-budget-usd); null without a budget. */
+  budgetShareUsd: number | null;
   /** The first user message, given the messages that waited in the mailbox. */
   prompt: (mailbox: readonly MailboxDelivery[], attempt: number) => string;
 }
@@ -53,22 +56,22 @@ export interface AttemptReport extends AttemptOutcome {
   /** The agent's session was created (system/init seen): a later attempt can --resume it. */
   sessionStarted: boolean;
   costUsd: number;
+  /** Messages that waited for this agent when it completed: they can never be read now. */
+  dropped: DroppedDelivery[];
 }
 
 const conversationLimit = 40;
 /** Messages handed over in a starting prompt; the rest follow live or at the next start. */
 const promptMailboxLimit = 200;
 const conversationTextLimit = 2000;
-
-/** What one stdin write carried, so its messages are acknowledged once claude consumed it. */
-interface Write {
-  messageIds: number[];
-}
+/** Turns in a row that each sent an undeliverable message before maos stops the agent. */
+export const undeliverableTurnLimit = 3;
 
 /**
  * One attempt of one task: one `claude` process whose every stdout line becomes an
- * event row, whose turn ends acknowledge the messages it consumed, and whose mailbox
- * is delivered into its stdin while it runs.
+ * event row (interpreted by stream-interpreter), whose turn ends acknowledge the messages
+ * the turn consumed (TurnLedger), and whose mailbox is delivered into its stdin while it
+ * runs. Its outcome is decided from the whole attempt (outcome.ts).
  */
 export class AgentAttempt {
   attempt = 0;
@@ -76,15 +79,14 @@ export class AgentAttempt {
   private proc: ClaudeProcess | null = null;
   private seq = 0;
   private sessionId: string;
-  private sessionStarted = false;
-  private results: ResultLine[] = [];
+  private readonly ledger = new TurnLedger();
   private conversation: Conversation = [];
   private turnsSaved = 0;
-  private readonly writes: Write[] = [];
-  private consumed = 0;
-  private replaySeen = false;
-  private stopRequested = false;
-  private liveDelivered = 0;
+  private stopCause: "user-interrupt" | "looping" | null = null;
+  private liveWrites = 0;
+  private notedThisTurn = false;
+  private undeliverableThisTurn = false;
+  private undeliverableTurns = 0;
 
   constructor(
     private readonly env: AttemptEnvironment,
@@ -101,42 +103,40 @@ export class AgentAttempt {
     return this.proc?.pid ?? null;
   }
 
+  private identity(): BeginAttempt {
+    return {
+      orchestrationId: this.env.orchestrationId,
+      taskId: this.spec.taskId,
+      agentId: this.spec.agentId,
+      sessionId: this.sessionId,
+      resumed: this.spec.resume,
+      cwd: this.env.cwd,
+      claudeConfigDir: this.env.claudeConfigDir,
+      budgetShareUsd: this.spec.budgetShareUsd,
+    };
+  }
+
   async run(): Promise<AttemptReport> {
-    const { db } = this.env;
-    const { taskId, agentId } = this.spec;
-    let mailbox: MailboxDelivery[] = [];
+    const { db, mailbox } = this.env;
+    const { agentId } = this.spec;
+    let mail: MailboxDelivery[] = [];
     let attemptRowId = 0;
     transaction(db, () => {
-      this.attempt = startTaskAttempt(db, taskId, this.sessionId);
-      requeueForRetry(db, agentId, this.attempt);
-      attemptRowId = insertAttempt(db, {
-        orchestrationId: this.env.orchestrationId,
-        taskId,
-        agentId,
-        attempt: this.attempt,
-        sessionId: this.sessionId,
-        resumed: this.spec.resume,
-      });
-      upsertSession(db, {
-        sessionId: this.sessionId,
-        agentId,
-        orchestrationId: this.env.orchestrationId,
-        task: taskId,
-        cwd: this.env.cwd,
-        claudeConfigDir: this.env.claudeConfigDir,
-      });
-      activateAgent(db, agentId, { pid: 0, sessionId: this.sessionId, attempt: this.attempt });
-      mailbox = takeMailbox(db, agentId, this.attempt, "prompt", { limit: promptMailboxLimit });
-      this.seq = nextEventSeq(db, agentId);
+      const begun = beginAttempt(db, this.identity());
+      this.attempt = begun.attempt;
+      attemptRowId = begun.attemptRowId;
+      this.seq = begun.nextSeq;
+      mailbox.requeueForRetry(agentId, this.attempt);
+      mail = mailbox.take(agentId, this.attempt, "prompt", { limit: promptMailboxLimit });
     });
-    const prompt = this.spec.prompt(mailbox, this.attempt);
-    this.conversation.push({ role: "user", text: prompt.slice(0, conversationTextLimit) });
+    const prompt = this.spec.prompt(mail, this.attempt);
+    this.remember("user", prompt);
 
     let exit: ProcessExit;
     try {
       this.proc = new ClaudeProcess({
         bin: this.env.bin,
-        args: agentArgs({ ...this.spec.args, sessionId: this.sessionId, resume: this.spec.resume }),
+        args: agentArgs({ ...this.spec.args, sessionId: this.sessionId, resume: this.spec.resume, maxBudgetUsd: this.spec.budgetShareUsd }),
         cwd: this.env.cwd,
         env: this.env.env,
         onLine: (line, readAt) => this.onLine(line, readAt),
@@ -144,30 +144,34 @@ export class AgentAttempt {
         idleTimeoutMs: this.env.idleTimeoutMs,
         graceMs: this.env.graceMs,
       });
-      const pid = this.proc.pid;
-      transaction(db, () => {
-        setAttemptPid(db, attemptRowId, pid);
-        activateAgent(db, agentId, { pid, sessionId: this.sessionId, attempt: this.attempt });
-      });
-      this.writes.push({ messageIds: mailbox.map((m) => m.messageId) });
-      this.proc.write(userMessage(prompt));
-      if (this.stopRequested) void this.proc.stop("interrupted");
-      exit = await this.proc.exited;
     } catch (error) {
-      // Spawning failed (e.g. the executable vanished): not worth a retry.
+      // Spawning failed (the executable or the working directory is gone): it would fail again.
       const message = error instanceof Error ? error.message : String(error);
       await this.env.writer.flush();
       const exit: ProcessExit = { code: null, signal: null, stopReason: "exited", stderrTail: message };
-      const reason = `could not start ${this.env.bin}: ${message}`;
-      return this.finish(attemptRowId, { status: "failed", reason, transient: false, resultText: null, budgetExhausted: false }, exit);
+      return this.finish(attemptRowId, exit, {
+        status: "failed",
+        cause: "start-failed",
+        reason: `could not start ${this.env.bin} in ${this.env.cwd}: ${message}`,
+        transient: false,
+        freshSession: false,
+        resultText: null,
+        budgetReached: false,
+        hint: "check that the claude executable (--claude-bin, $MAOS_CLAUDE_BIN, PATH) and the working directory exist",
+      });
     }
+    const pid = this.proc.pid;
+    transaction(db, () => attemptSpawned(db, { attemptRowId, agentId, pid, sessionId: this.sessionId, attempt: this.attempt }));
+    this.ledger.wrote("prompt", mail.map((m) => m.messageId));
+    this.proc.write(userMessage(prompt));
+    if (this.stopCause) void this.proc.stop("interrupted");
+    exit = await this.proc.exited;
     await this.env.writer.flush();
-    const outcome = classifyAttempt(this.results.at(-1) ?? null, exit, this.env);
-    return this.finish(attemptRowId, outcome, exit);
+    return this.finish(attemptRowId, exit);
   }
 
   private async onLine(line: Line, readAt: number): Promise<void> {
-    const parsed = parseStreamLine(line.text);
+    const facts = interpretLine(line.text);
     const event: AgentEvent = {
       orchestration_id: this.env.orchestrationId,
       agent_id: this.spec.agentId,
@@ -175,63 +179,27 @@ export class AgentAttempt {
       attempt: this.attempt,
       seq: this.seq++,
       ts: eventTimestamp(),
-      type: parsed.type,
-      subtype: parsed.subtype,
+      type: facts.type,
+      subtype: facts.subtype,
       raw: line.text,
       readAt,
     };
-    let result: ResultLine | null = null;
-    if (parsed.kind === "known") {
-      switch (parsed.type) {
-        case "system":
-          if (parsed.subtype === "init") this.onInit(parsed.line.session_id);
-          break;
-        case "assistant": {
-          const text = assistantText(parsed.line);
-          const tools = toolUses(parsed.line).map((t) => t.name);
-          if (text) {
-            event.text = text;
-            event.activity = text.replace(/\s+/g, " ").trim().slice(0, 120);
-            this.remember("assistant", text);
-          }
-          if (tools.length > 0) event.activity = `using ${tools.join(", ")}`;
-          if (event.activity) this.activity = event.activity;
-          break;
-        }
-        case "user":
-          if ((parsed.line as { isReplay?: unknown }).isReplay === true) {
-            this.replaySeen = true;
-            this.consumed = Math.min(this.consumed + 1, this.writes.length);
-          }
-          break;
-        case "result":
-          result = parsed.line;
-          this.results.push(result);
-          break;
-      }
+    if (facts.sessionId !== undefined) this.onInit(facts.sessionId);
+    if (facts.text) {
+      event.text = facts.text;
+      this.remember("assistant", facts.text);
     }
+    if (facts.activity) event.activity = this.activity = facts.activity;
+    const acknowledged = this.ledger.saw(facts);
     const wait = this.env.writer.push(event);
     if (wait) await wait;
-    if (result) await this.onTurnEnd(result);
+    if (acknowledged !== null) await this.onTurnEnd(acknowledged, facts.result!.is_error);
   }
 
-  private onInit(sessionId: string | undefined): void {
-    this.sessionStarted = true;
-    if (sessionId && sessionId !== this.sessionId) {
-      // claude chose another id (e.g. a forked resume): follow it so a later resume finds it.
-      this.sessionId = sessionId;
-      transaction(this.env.db, () => {
-        setAgentSession(this.env.db, this.spec.agentId, sessionId);
-        upsertSession(this.env.db, {
-          sessionId,
-          agentId: this.spec.agentId,
-          orchestrationId: this.env.orchestrationId,
-          task: this.spec.taskId,
-          cwd: this.env.cwd,
-          claudeConfigDir: this.env.claudeConfigDir,
-        });
-      });
-    }
+  private onInit(sessionId: string): void {
+    if (sessionId === this.sessionId) return;
+    this.sessionId = sessionId;
+    transaction(this.env.db, () => attemptSessionChanged(this.env.db, this.identity()));
   }
 
   private remember(role: string, text: string): void {
@@ -240,24 +208,36 @@ export class AgentAttempt {
   }
 
   /**
-   * A turn ended. Messages the turn consumed are acknowledged; then either the next
-   * waiting messages go into stdin, or stdin is closed so claude exits.
+   * A turn ended. Its messages are acknowledged; an agent that keeps addressing nobody is
+   * stopped; then either the next waiting messages go into stdin, or stdin is closed so
+   * claude exits once it has read what is queued.
    */
-  private async onTurnEnd(result: ResultLine): Promise<void> {
-    const { db } = this.env;
+  private async onTurnEnd(acknowledged: number[], failed: boolean): Promise<void> {
     await this.env.writer.flush();
-    // Without --replay-user-messages echoes we cannot tell what was consumed: assume all of it.
-    if (!this.replaySeen) this.consumed = this.writes.length;
-    if (result.is_error) {
+    this.undeliverableTurns = this.undeliverableThisTurn ? this.undeliverableTurns + 1 : 0;
+    this.undeliverableThisTurn = false;
+    this.notedThisTurn = false;
+    if (this.undeliverableTurns >= undeliverableTurnLimit && !this.stopCause) {
+      this.stopCause = "looping";
+      void this.proc?.stop("interrupted");
+      return;
+    }
+    if (failed) {
       // A failed turn acknowledges nothing (its messages go to the next attempt) and ends the attempt.
       this.proc?.closeInput();
       return;
     }
-    const consumedIds = this.writes.slice(0, this.consumed).flatMap((w) => w.messageIds);
-    if (consumedIds.length > 0) acknowledge(db, this.spec.agentId, this.attempt, Math.max(...consumedIds));
-    this.saveProgress();
-    if (this.consumed < this.writes.length) return; // a message is still queued inside claude
+    transaction(this.env.db, () => {
+      this.env.mailbox.acknowledge(this.spec.agentId, this.attempt, acknowledged);
+      this.saveProgress();
+    });
+    if (this.ledger.inputLeft) return; // a message is still queued inside claude
     if (!this.deliverPending()) this.proc?.closeInput();
+  }
+
+  private get canWrite(): boolean {
+    const proc = this.proc;
+    return proc !== null && !this.stopCause && !proc.isStopping && proc.running;
   }
 
   /** Writes waiting mailbox messages into the running agent's stdin; false when none (or it cannot take them). */
@@ -266,20 +246,18 @@ export class AgentAttempt {
   }
 
   /**
-   * Takes what waits in the mailbox for live delivery (marking it delivered to this
-   * attempt), within the live-delivery cap. Only the database part: the caller commits,
-   * then hands the result to writeLive. The cap is counted here, in memory: this attempt
-   * is the only writer to its stdin.
+   * Takes what waits in the mailbox for live delivery (marking it delivered to this attempt),
+   * within the live cap. Only the database part: the caller commits, then hands the result
+   * to writeLive. The cap is counted here, in memory: this attempt is the only writer to its stdin.
    */
   takeLive(): MailboxDelivery[] {
-    const proc = this.proc;
-    const left = this.env.liveDeliveryCap - this.liveDelivered;
-    if (!proc || this.stopRequested || proc.isStopping || !proc.running || left <= 0) return [];
-    const deliveries = takeMailbox(this.env.db, this.spec.agentId, this.attempt, "stdin", {
+    const left = this.env.liveDeliveryCap - this.liveWrites;
+    if (!this.canWrite || left <= 0) return [];
+    const deliveries = this.env.mailbox.take(this.spec.agentId, this.attempt, "stdin", {
       limit: left,
       liveDeliveryCap: Number.POSITIVE_INFINITY,
     });
-    this.liveDelivered += deliveries.length;
+    this.liveWrites += deliveries.length;
     return deliveries;
   }
 
@@ -289,83 +267,102 @@ export class AgentAttempt {
     const ids = deliveries.map((d) => d.messageId);
     const text = deliveries.map(formatDelivery).join("\n");
     if (!this.proc?.write(userMessage(text))) {
-      this.liveDelivered -= deliveries.length;
-      transaction(this.env.db, () => returnToMailbox(this.env.db, this.spec.agentId, this.attempt, ids));
+      this.liveWrites -= deliveries.length;
+      transaction(this.env.db, () => this.env.mailbox.giveBack(this.spec.agentId, this.attempt, ids));
       return false;
     }
-    this.writes.push({ messageIds: ids });
+    this.ledger.wrote("mail", ids);
     this.remember("user", text);
     return true;
   }
 
-  /** Tells the running agent something (e.g. that its message could not be delivered). */
-  note(text: string): void {
-    if (this.proc?.write(userMessage(text))) this.writes.push({ messageIds: [] });
+  /**
+   * Tells the running agent that a message of its own went nowhere. At most once per turn
+   * and within the live cap: each note costs the agent a turn, so maos's notes must not loop.
+   */
+  tellUndeliverable(text: string): void {
+    this.undeliverableThisTurn = true;
+    if (this.notedThisTurn || !this.canWrite || this.liveWrites >= this.env.liveDeliveryCap) return;
+    this.notedThisTurn = true;
+    if (!this.proc!.write(userMessage(text))) return;
+    this.liveWrites += 1;
+    this.ledger.wrote("note");
+    this.remember("user", text);
   }
 
-  /** Persists the conversation so far and the turn count. */
+  /** Persists the conversation so far and the turn count (turn ends and auto-save). */
   saveProgress(): void {
-    const turns = this.results.length - this.turnsSaved;
-    this.turnsSaved = this.results.length;
-    saveSessionProgress(this.env.db, this.sessionId, { conversation: this.conversation, turnsDelta: turns });
+    saveSessionProgress(this.env.db, this.sessionId, this.progressSinceSave());
+  }
+
+  /** The conversation so far and the turns since it was last saved. */
+  private progressSinceSave(): { conversation: Conversation; turnsDelta: number } {
+    const turnsDelta = this.ledger.results.length - this.turnsSaved;
+    this.turnsSaved = this.ledger.results.length;
+    return { conversation: this.conversation, turnsDelta };
   }
 
   /** Graceful stop (Ctrl-C): interrupt, then SIGKILL after the grace period. */
   stop(): Promise<void> {
-    this.stopRequested = true;
+    this.stopCause ??= "user-interrupt";
     return this.proc?.stop("interrupted") ?? Promise.resolve();
   }
 
   /** Immediate stop (second Ctrl-C). */
   kill(): void {
-    this.stopRequested = true;
+    this.stopCause ??= "user-interrupt";
     this.proc?.kill("killed");
   }
 
-  private finish(attemptRowId: number, outcome: AttemptOutcome, exit: ProcessExit): AttemptReport {
-    const { db } = this.env;
+  private finish(attemptRowId: number, exit: ProcessExit, decided?: AttemptOutcome): AttemptReport {
+    const { db, mailbox } = this.env;
     const { taskId, agentId } = this.spec;
-    // total_cost_usd and modelUsage are running totals for the process; usage is per turn
-    // (and zeroed on error_max_budget_usd), so prefer modelUsage for tokens.
-    const modelTotals = Object.values(this.results.at(-1)?.modelUsage ?? {});
-    const usage = {
-      costUsd: Math.max(0, ...this.results.map((r) => r.total_cost_usd ?? 0)),
-      inputTokens:
-        modelTotals.length > 0
-          ? modelTotals.reduce((n, m) => n + (m.inputTokens ?? 0), 0)
-          : this.results.reduce((n, r) => n + (r.usage?.input_tokens ?? 0), 0),
-      outputTokens:
-        modelTotals.length > 0
-          ? modelTotals.reduce((n, m) => n + (m.outputTokens ?? 0), 0)
-          : this.results.reduce((n, r) => n + (r.usage?.output_tokens ?? 0), 0),
-      numTurns: this.results.reduce((n, r) => n + (r.num_turns ?? 0), 0),
-      durationMs: this.results.reduce((n, r) => n + (r.duration_ms ?? 0), 0),
-    };
+    const outcome =
+      decided ??
+      classifyAttempt({
+        results: this.ledger.results,
+        turnOpen: this.ledger.turnOpen,
+        started: this.ledger.started,
+        lastTurnText: this.ledger.finishedTurnText,
+        exit,
+        stopCause: this.stopCause,
+        limits: this.env,
+      });
+    const usage = usageOf(this.ledger.results);
     // Later turns answer mailbox messages: keep every turn's answer, not just the last.
-    const resultText =
-      outcome.status === "completed" ? this.results.map((r) => r.result ?? "").filter(Boolean).join("\n\n") : null;
+    const answers = outcome.status === "completed" ? this.ledger.answers() : [];
+    if (outcome.status === "completed" && outcome.budgetReached && outcome.resultText) answers.push(outcome.resultText);
+    const resultText = answers.length > 0 ? answers.join("\n\n") : outcome.status === "completed" ? "" : null;
     if (resultText) this.remember("result", resultText);
+    let dropped: DroppedDelivery[] = [];
     transaction(db, () => {
-      endAttempt(db, attemptRowId, {
+      const progress = this.progressSinceSave();
+      finishAttempt(db, {
+        orchestrationId: this.env.orchestrationId,
+        taskId,
+        agentId,
+        attemptRowId,
+        sessionId: this.sessionId,
         status: outcome.status,
+        cause: outcome.cause,
         reason: outcome.reason,
         stderrTail: exit.stderrTail ? exit.stderrTail.slice(-2000) : null,
+        resultText,
+        usage,
+        conversation: progress.conversation,
+        turnsDelta: progress.turnsDelta,
       });
-      // Messages written to stdin that claude never consumed go back to the mailbox.
-      const unconsumed = this.writes.slice(this.consumed).flatMap((w) => w.messageIds);
-      if (unconsumed.length > 0) returnToMailbox(db, agentId, this.attempt, unconsumed);
-      addTaskUsage(db, taskId, usage);
-      addAgentUsage(db, agentId, usage);
-      addSessionUsage(db, this.sessionId, usage);
-      this.saveProgress();
-      setSessionStatus(db, this.sessionId, outcome.status);
-      setAgentStatus(db, agentId, outcome.status);
-      finishTask(db, taskId, {
-        status: outcome.status === "completed" ? "completed" : outcome.status === "interrupted" ? "pending" : "failed",
-        result: resultText,
-        error: outcome.reason,
-      });
+      // Whatever a turn took without finishing goes back to the mailbox for the next attempt.
+      mailbox.giveBack(agentId, this.attempt, this.ledger.unacknowledged());
+      if (outcome.status === "completed") dropped = mailbox.close(agentId);
     });
-    return { ...outcome, attempt: this.attempt, sessionId: this.sessionId, sessionStarted: this.sessionStarted, costUsd: usage.costUsd };
+    return {
+      ...outcome,
+      attempt: this.attempt,
+      sessionId: this.sessionId,
+      sessionStarted: this.ledger.started,
+      costUsd: usage.costUsd,
+      dropped,
+    };
   }
 }

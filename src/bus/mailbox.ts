@@ -4,7 +4,10 @@ import {
   acknowledgeDelivered,
   countAgentPendingDeliveries,
   countLiveDeliveries,
+  agentFinished,
   countMailbox,
+  dropDeliveriesToFinished,
+  dropPendingDeliveries,
   findRecipientAgent,
   insertBroadcastDeliveries,
   insertDelivery,
@@ -13,6 +16,8 @@ import {
   markDeliveredThrough,
   requeueAgentDeliveries,
   requeueUnacknowledged,
+  returnToMailbox,
+  type DroppedDelivery,
   type MailboxCounts,
 } from "../store/messages.ts";
 import { transaction } from "../store/tx.ts";
@@ -67,7 +72,8 @@ export interface RecordInput {
   messages: readonly ProtocolMessage[];
 }
 
-export type UndeliverableReason = "unknown-task" | "self";
+/** unknown-task: no such task; self: the sender's own task; finished: the recipient's task is completed. */
+export type UndeliverableReason = "unknown-task" | "self" | "finished";
 
 export interface RecordedMessage {
   id: number;
@@ -77,7 +83,7 @@ export interface RecordedMessage {
   toTask: string | null;
   /** Agent ids a deliveries row was made for (empty when undeliverable). */
   recipients: string[];
-  /** Set when the target is unknown or the sender itself: kept, never delivered; tell the sender. */
+  /** Set when the target is unknown, the sender itself or finished: kept, never delivered; tell the sender. */
   undeliverable: UndeliverableReason | null;
 }
 
@@ -114,11 +120,19 @@ export function recordProtocolMessages(db: Database, input: RecordInput): Record
   for (const m of input.messages) {
     const target = m.toTask === null ? null : recipientAgent(db, orchestrationId, m.toTask);
     const undeliverable: UndeliverableReason | null =
-      m.toTask === null ? null : target === null ? "unknown-task" : target === fromAgentId ? "self" : null;
+      m.toTask === null
+        ? null
+        : target === null
+          ? "unknown-task"
+          : target === fromAgentId
+            ? "self"
+            : agentFinished(db, target)
+              ? "finished"
+              : null;
     const id = insertMessage(db, {
       orchestrationId,
       fromAgent: fromAgentId,
-      toAgent: undeliverable ? null : target,
+      toAgent: undeliverable === "finished" ? target : undeliverable ? null : target,
       toTask: m.toTask,
       type: m.type,
       text: m.text,
@@ -276,7 +290,58 @@ export function formatUndeliverableNote(message: RecordedMessage, knownTaskKeys:
   const why =
     message.undeliverable === "self"
       ? "that is your own task"
-      : `there is no task "${message.toTask}" in this orchestration`;
+      : message.undeliverable === "finished"
+        ? `@${message.toTask} has already finished its task and reads no more messages (its result goes to the tasks that depend on it)`
+        : `there is no task "${message.toTask}" in this orchestration`;
   const known = knownTaskKeys.length > 0 ? ` Tasks you can message: ${knownTaskKeys.map((k) => `@${k}`).join(", ")}.` : "";
   return userMessage(`[maos] Your ${message.type.toUpperCase()} to @${message.toTask} was not delivered: ${why}.${known}`);
+}
+
+/**
+ * The mailboxes of one database: record (inside the event writer's flush), take for an
+ * attempt, acknowledge what a completed turn consumed, give back what an attempt took but
+ * never finished with, and close a finished agent's mailbox. The functions above are its
+ * steps; the runtime goes through this class.
+ */
+export class Mailbox {
+  constructor(private readonly db: Database) {}
+
+  record(input: RecordInput): RecordedMessage[] {
+    return recordProtocolMessages(this.db, input);
+  }
+
+  take(agentId: string, attempt: number, via: DeliveryChannel, options: TakeOptions = {}): MailboxDelivery[] {
+    return takeMailbox(this.db, agentId, attempt, via, options);
+  }
+
+  acknowledge(agentId: string, attempt: number, messageIds: readonly number[]): void {
+    if (messageIds.length > 0) acknowledge(this.db, agentId, attempt, Math.max(...messageIds));
+  }
+
+  /** Deliveries an attempt took but never acknowledged go back to pending, for the next attempt. */
+  giveBack(agentId: string, attempt: number, messageIds: readonly number[]): void {
+    if (messageIds.length > 0) returnToMailbox(this.db, agentId, attempt, messageIds);
+  }
+
+  /** The agent finished: what still waits for it becomes undeliverable (returned, to tell the senders). */
+  close(agentId: string): DroppedDelivery[] {
+    return dropPendingDeliveries(this.db, agentId);
+  }
+
+  /** A run ended: nothing waits silently for an agent that finished. */
+  closeFinished(orchestrationId: string): number {
+    return dropDeliveriesToFinished(this.db, orchestrationId);
+  }
+
+  requeueForRetry(agentId: string, nextAttempt: number): number {
+    return requeueForRetry(this.db, agentId, nextAttempt);
+  }
+
+  requeueOnResume(orchestrationId: string): number {
+    return requeueOnResume(this.db, orchestrationId);
+  }
+
+  summary(orchestrationId: string): MailboxSummary {
+    return mailboxSummary(this.db, orchestrationId);
+  }
 }

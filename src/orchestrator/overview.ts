@@ -2,7 +2,7 @@ import type { Database } from "bun:sqlite";
 import type { OrchestrationStatus } from "../domain/status.ts";
 import { listAgentOverviews, type AgentOverviewRow } from "../store/agents.ts";
 import { countOrchestrationCheckpoints, getLatestCheckpoint } from "../store/checkpoints.ts";
-import { countOrchestrationMessages, listMessages, type MessageView } from "../store/messages.ts";
+import { countMailbox, countOrchestrationMessages, listMessages, type MessageView } from "../store/messages.ts";
 import {
   getOrchestration,
   iterateOrchestrationOverviews,
@@ -165,6 +165,8 @@ export interface OrchestrationDetail {
   agents: AgentSummary[];
   tasks?: TaskSummary[];
   messages?: { total: number; shown: MessageView[] };
+  /** Mailbox state: deliveries waiting, and messages that reached nobody. */
+  mailbox: { sent: number; undelivered: number; waiting: number };
   resumes: ResumeEntry[];
   checkpoints: { count: number; last: CheckpointSummary | null };
 }
@@ -225,12 +227,14 @@ export function describeOrchestration(db: Database, id: string, options: DetailO
       ? { total: countOrchestrationMessages(db, id), shown: listMessages(db, id, options.messageLimit) }
       : undefined;
     const last = getLatestCheckpoint(db, id);
+    const mail = countMailbox(db, id);
     return {
       orchestration: orchestrationPart(o, taskRows.reduce((sum, t) => sum + t.cost_usd, 0)),
       progress: { completed: byStatus.completed ?? 0, total: taskRows.length, by_status: byStatus },
       agents,
       tasks,
       messages,
+      mailbox: { sent: mail.messages, undelivered: mail.undeliverable, waiting: mail.pending + mail.delivered },
       resumes: listResumes(db, id).map((r) => ({
         created_at: r.created_at,
         pid: r.pid,

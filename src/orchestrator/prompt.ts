@@ -13,6 +13,8 @@ export interface TaskPromptInput {
   description: string;
   dependencies: readonly DependencyResult[];
   mailbox: readonly MailboxDelivery[];
+  /** This attempt's number (1 for the first). */
+  attempt?: number;
   /** How this attempt relates to earlier ones. */
   continuation:
     | { kind: "first" }
@@ -34,9 +36,9 @@ export function buildTaskPrompt(input: TaskPromptInput): string {
   if (input.continuation.kind === "resumed") {
     const last = input.continuation.previousOutput;
     return [
-      `[maos] ${input.continuation.why} Continue your task @${input.taskKey} from where you left off; do not redo finished work.`,
-      // An interrupted reply may be missing from the transcript: show what was streamed.
-      last ? `What you were writing when you were interrupted:\n${clip(last, dependencyResultLimit)}` : "",
+      `[maos] ${input.continuation.why}${input.attempt ? ` This is attempt ${input.attempt}.` : ""} Continue your task @${input.taskKey} from where you left off; do not redo finished work.`,
+      // A reply cut off mid-turn may be missing from the transcript: show what was streamed.
+      last ? `What you were writing when it stopped (it may be missing from your conversation):\n${clip(last, dependencyResultLimit)}` : "",
       mail,
       "When you are done, end with a concise summary of what you did and the result.",
     ]
@@ -50,9 +52,9 @@ export function buildTaskPrompt(input: TaskPromptInput): string {
   }
   if (mail) parts.push(mail);
   if (input.continuation.kind === "restarted") {
-    parts.push(`## Earlier attempt\n${input.continuation.why}`);
+    parts.push(`## Earlier attempts of this task${input.attempt ? ` (this is attempt ${input.attempt})` : ""}\n${input.continuation.why}`);
     if (input.continuation.previousOutput) {
-      parts.push(`What the earlier attempt last said:\n${clip(input.continuation.previousOutput, dependencyResultLimit)}`);
+      parts.push(`What the last attempt was writing when it stopped:\n${clip(input.continuation.previousOutput, dependencyResultLimit)}`);
     }
   }
   parts.push("When you are done, end with a concise summary of what you did and the result.");

@@ -2,7 +2,7 @@ import type { Database } from "bun:sqlite";
 import { hostname } from "node:os";
 import type { Catalog } from "../agents/catalog.ts";
 import { agentEnv } from "../agents/claude-args.ts";
-import { requeueOnResume } from "../bus/mailbox.ts";
+import { Mailbox } from "../bus/mailbox.ts";
 import { ConflictError, UsageError } from "../errors.ts";
 import { dependencyLevels } from "../plan/plan.ts";
 import { markActiveAgentsInterrupted } from "../store/agents.ts";
@@ -121,7 +121,7 @@ export async function resumeOrchestration(input: ResumeInput): Promise<ResumeOut
     requeueRunningTasks(db, orchestrationId);
     reopenStoppedTasks(db, orchestrationId);
     markActiveAgentsInterrupted(db, orchestrationId);
-    requeueOnResume(db, orchestrationId);
+    new Mailbox(db).requeueOnResume(orchestrationId);
     if (preview.addedTask) appendTask(db, row, preview.addedTask, input.catalog);
     const summary: ResumeSummary = {
       continued: preview.continue,
@@ -167,7 +167,6 @@ export async function resumeOrchestration(input: ResumeInput): Promise<ResumeOut
       env: agentEnvironment,
       definitionFor: definitionLookup(input.catalog),
       reporter: input.reporter(orchestrationId),
-      resumeNote: `You were interrupted (maos was stopped${preview.interrupted ? " unexpectedly" : ""}) and are now being resumed.`,
     });
     return { kind: "ran", preview, result };
   } catch (error) {

@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { EventWriter } from "../agents/event-writer.ts";
+import { Mailbox } from "../bus/mailbox.ts";
 import { EnvironmentError } from "../errors.ts";
 import type { AgentDefinition } from "../agents/catalog.ts";
 import { markActiveAgentsInterrupted } from "../store/agents.ts";
@@ -29,7 +30,6 @@ export interface RunContext {
   env: Record<string, string>;
   definitionFor: (agentType: string) => AgentDefinition;
   reporter: RunReporter;
-  resumeNote?: string;
   /** Grace period for a graceful agent stop before SIGKILL. */
   graceMs?: number;
 }
@@ -56,7 +56,8 @@ export async function runToEnd(ctx: RunContext): Promise<RunResult> {
       scheduler.kill();
     },
   });
-  const live = new LiveAgents(writer, () => listTasks(db, orchestrationId).map((t) => t.task_key));
+  const mailbox = new Mailbox(db);
+  const live = new LiveAgents(writer, mailbox, () => listTasks(db, orchestrationId).map((t) => t.task_key));
   const scheduler: Scheduler = new Scheduler({
     db,
     orchestrationId,
@@ -65,6 +66,7 @@ export async function runToEnd(ctx: RunContext): Promise<RunResult> {
     attemptEnv: {
       db,
       writer,
+      mailbox,
       bin: ctx.bin,
       env: ctx.env,
       cwd: ctx.cwd,
@@ -77,7 +79,6 @@ export async function runToEnd(ctx: RunContext): Promise<RunResult> {
     live,
     definitionFor: ctx.definitionFor,
     events: reporter,
-    resumeNote: ctx.resumeNote,
   });
   const autosave = new AutoSave(db, orchestrationId, live, {
     saveIntervalS: ctx.saveIntervalS,
@@ -109,13 +110,21 @@ export async function runToEnd(ctx: RunContext): Promise<RunResult> {
     reporter.close();
   }
   if (writeFailure) throw writeFailure;
-  finishStatus(db, orchestrationId, interrupted, scheduler.budgetSpent);
+  finishStatus(db, mailbox, orchestrationId, { interrupted, budgetSpent: scheduler.budgetSpent, stoppedBy: scheduler.stoppedBy });
   return { summary: buildSummary(db, orchestrationId, scheduler.budgetSpent), interrupted };
 }
 
-function finishStatus(db: Database, orchestrationId: string, interrupted: boolean, budgetSpent: boolean): void {
+interface RunEnd {
+  interrupted: boolean;
+  budgetSpent: boolean;
+  stoppedBy: Scheduler["stoppedBy"];
+}
+
+function finishStatus(db: Database, mailbox: Mailbox, orchestrationId: string, { interrupted, budgetSpent, stoppedBy }: RunEnd): void {
   transaction(db, () => {
     refreshTotals(db, orchestrationId);
+    // Nothing waits silently for an agent that finished: such messages count as undeliverable.
+    mailbox.closeFinished(orchestrationId);
     if (interrupted) {
       requeueRunningTasks(db, orchestrationId);
       markActiveAgentsInterrupted(db, orchestrationId);
@@ -123,13 +132,20 @@ function finishStatus(db: Database, orchestrationId: string, interrupted: boolea
       return;
     }
     if (budgetSpent) cancelPendingTasks(db, orchestrationId, "not started: the --budget-usd budget was spent");
+    if (stoppedBy) cancelPendingTasks(db, orchestrationId, `not started: ${stoppedBy.reason}`);
     const tasks = listTasks(db, orchestrationId);
     const allDone = tasks.every((t) => t.status === "completed");
     setOrchestrationStatus(
       db,
       orchestrationId,
       allDone ? "completed" : "failed",
-      allDone ? `${tasks.length} tasks completed` : budgetSpent ? "stopped: budget spent" : "some tasks did not complete",
+      allDone
+        ? `${tasks.length} tasks completed`
+        : stoppedBy
+          ? `stopped: ${stoppedBy.reason}${stoppedBy.hint ? ` (${stoppedBy.hint})` : ""}`
+          : budgetSpent
+            ? "stopped: budget spent"
+            : "some tasks did not complete",
     );
   });
 }

@@ -1,14 +1,16 @@
 import type { Database } from "bun:sqlite";
 import { AgentAttempt, type AttemptEnvironment, type AttemptReport } from "../agents/attempt.ts";
 import type { AgentDefinition } from "../agents/catalog.ts";
+import { interpretLine } from "../agents/stream-interpreter.ts";
 import { transcriptExists } from "../agents/transcript.ts";
 import { protocolInstructions } from "../bus/protocol.ts";
-import { lastEventsOfType } from "../store/events.ts";
+import { listTaskAttempts } from "../store/attempts.ts";
+import { attemptAssistantEvents } from "../store/events.ts";
 import { getOrchestration, refreshTotals, type RunOptions } from "../store/orchestrations.ts";
 import { listTasks, setTaskStatus, taskDependencies, type TaskRow } from "../store/tasks.ts";
 import { transaction } from "../store/tx.ts";
-import { assistantTextOfRaw } from "./event-text.ts";
-import { buildTaskPrompt, type TaskPromptInput } from "./prompt.ts";
+import { continuationFor, needsFreshSession } from "./continuation.ts";
+import { buildTaskPrompt } from "./prompt.ts";
 import type { LiveAgents } from "./stream-hooks.ts";
 
 export interface SchedulerEvents {
@@ -16,6 +18,8 @@ export interface SchedulerEvents {
   taskEnded?(task: TaskRow, report: AttemptReport, willRetry: boolean): void;
   tasksBlocked?(keys: string[]): void;
   budgetSpent?(): void;
+  /** A failure that will repeat for every task (claude refuses to start): nothing more is started. */
+  runStopped?(reason: string, hint: string | null): void;
 }
 
 export interface SchedulerInput {
@@ -27,28 +31,42 @@ export interface SchedulerInput {
   live: LiveAgents;
   definitionFor: (agentType: string) => AgentDefinition;
   events?: SchedulerEvents;
-  /** Why earlier attempts of unfinished tasks stopped (resume tells the agent). */
-  resumeNote?: string;
 }
 
 const failedStates = new Set(["failed", "blocked", "cancelled"]);
 
+/** Below this a budget share buys nothing useful: the run's budget counts as spent. */
+export function minimumShareUsd(budgetUsd: number): number {
+  return Math.min(0.01, budgetUsd / 100);
+}
+
+const unfinishedTextLines = 20;
+
 /**
  * The scheduling loop, the same for a fresh run and a resume: it reads task states from
  * the database, starts every task whose dependencies completed (at most --max-parallel
- * at once), blocks the dependents of failed tasks, and retries transient failures in
- * the same Claude session.
+ * at once), blocks the dependents of failed tasks, and retries transient failures.
+ *
+ * Budget: each running agent holds a reserved share of what is left of --budget-usd
+ * (its --max-budget-usd); the shares of the running agents never add up to more than what
+ * is left, so the run overshoots by at most what one turn per running agent costs beyond
+ * its share. An agent that used up its share while the run still has budget continues in
+ * the same session with a new share (not counted as a retry).
  */
 export class Scheduler {
   private readonly running = new Map<string, Promise<void>>();
+  /** Budget shares held by running attempts, by task id. */
+  private readonly shares = new Map<string, number>();
   private stopping = false;
   budgetSpent = false;
+  /** A failure every task would repeat (claude refuses to start): why, and how to fix it. */
+  stoppedBy: { reason: string; hint: string | null } | null = null;
 
   constructor(private readonly input: SchedulerInput) {}
 
   async run(): Promise<void> {
     for (;;) {
-      if (!this.stopping) this.startReady();
+      if (!this.stopping && !this.stoppedBy) this.startReady();
       if (this.running.size === 0) return;
       await Promise.race(this.running.values());
     }
@@ -81,17 +99,16 @@ export class Scheduler {
         !this.running.has(t.id) &&
         taskDependencies(t).every((d) => status.get(d) === "completed"),
     );
-    for (const task of ready) {
-      if (this.running.size >= options.maxParallel) return;
-      const remaining = this.remainingBudget();
-      if (remaining !== null && remaining <= 0) {
-        if (!this.budgetSpent) this.input.events?.budgetSpent?.();
-        this.budgetSpent = true;
-        return;
-      }
-      const run = this.runTask(task).finally(() => this.running.delete(task.id));
+    const starting = ready.slice(0, Math.max(0, options.maxParallel - this.running.size));
+    starting.forEach((task, i) => {
+      const share = this.reserveShare(task.id, starting.length - i);
+      if (share === undefined) return;
+      const run = this.runTask(task).finally(() => {
+        this.running.delete(task.id);
+        this.shares.delete(task.id);
+      });
       this.running.set(task.id, run);
-    }
+    });
   }
 
   private blockDependentsOfFailures(tasks: TaskRow[]): void {
@@ -122,63 +139,103 @@ export class Scheduler {
     this.input.events?.tasksBlocked?.(blocked);
   }
 
-  /** What is left of --budget-usd (null without a budget). */
-  private remainingBudget(): number | null {
+  /** What is left of --budget-usd once spent money and the running agents' shares are counted (null without a budget). */
+  private unreservedBudget(): number | null {
     const budget = this.input.options.budgetUsd;
     if (budget === null) return null;
     refreshTotals(this.input.db, this.input.orchestrationId);
-    return budget - getOrchestration(this.input.db, this.input.orchestrationId)!.total_cost;
+    const spent = getOrchestration(this.input.db, this.input.orchestrationId)!.total_cost;
+    let reserved = 0;
+    for (const share of this.shares.values()) reserved += share;
+    return budget - spent - reserved;
+  }
+
+  /**
+   * Reserves a task's budget share: what is left, split between it and the `among - 1` tasks
+   * starting after it. null = no budget; undefined = nothing worth starting is left.
+   */
+  private reserveShare(taskId: string, among: number): number | null | undefined {
+    this.shares.delete(taskId);
+    const left = this.unreservedBudget();
+    if (left === null) return null;
+    if (left < minimumShareUsd(this.input.options.budgetUsd!)) {
+      if (!this.budgetSpent) this.input.events?.budgetSpent?.();
+      this.budgetSpent = true;
+      return undefined;
+    }
+    const share = left / Math.max(1, among);
+    this.shares.set(taskId, share);
+    return share;
   }
 
   private async runTask(initial: TaskRow): Promise<void> {
     const { options } = this.input;
     let task = initial;
-    let why = this.input.resumeNote ?? null;
-    for (let retry = 0; ; retry++) {
-      const attempt = this.newAttempt(task, why);
+    for (let retry = 0; ; ) {
+      // A later attempt shares what is left with the slots that are free now.
+      const share = this.shares.has(task.id)
+        ? this.shares.get(task.id)!
+        : this.reserveShare(task.id, Math.max(1, options.maxParallel - this.running.size + 1));
+      if (share === undefined) return;
+      const attempt = this.newAttempt(task, share);
       this.input.live.add(attempt);
       let report: AttemptReport;
       try {
         report = await attempt.run();
       } finally {
         this.input.live.remove(attempt);
+        this.shares.delete(task.id);
       }
-      if (report.budgetExhausted) this.budgetSpent = true;
-      const willRetry =
-        report.status === "failed" && report.transient && retry < options.retries && !this.stopping && !this.budgetSpent;
-      this.input.events?.taskEnded?.(task, report, willRetry);
-      if (!willRetry) return;
-      why = `Your previous attempt failed (${report.reason}); this is attempt ${report.attempt + 1}.`;
+      if (report.dropped.length > 0) this.input.live.tellDropped(task.task_key, report.dropped);
+      let again = false;
+      if (report.cause === "start-failed") {
+        this.stoppedBy ??= { reason: `@${task.task_key}: ${report.reason}`, hint: report.hint };
+        this.input.events?.runStopped?.(this.stoppedBy.reason, this.stoppedBy.hint);
+      } else if (report.budgetReached) {
+        const left = this.unreservedBudget();
+        const enough = left !== null && left >= minimumShareUsd(options.budgetUsd!);
+        if (!enough && !this.budgetSpent) {
+          this.budgetSpent = true;
+          this.input.events?.budgetSpent?.();
+        }
+        // A used-up share is not a failure while the run has money left: continue with a new share.
+        again = report.status === "failed" && enough && report.costUsd > 0 && !this.stopping;
+      } else if (report.status === "failed" && report.transient && retry < options.retries && !this.stopping && !this.budgetSpent) {
+        retry++;
+        again = true;
+      }
+      this.input.events?.taskEnded?.(task, report, again);
+      if (!again) return;
       task = listTasks(this.input.db, this.input.orchestrationId).find((t) => t.id === task.id)!;
     }
   }
 
-  private newAttempt(task: TaskRow, why: string | null): AgentAttempt {
+  private newAttempt(task: TaskRow, budgetShareUsd: number | null): AgentAttempt {
     const { db, orchestrationId, options, attemptEnv } = this.input;
     const definition = this.input.definitionFor(task.agent_type);
     const tasks = listTasks(db, orchestrationId);
     const byKey = new Map(tasks.map((t) => [t.task_key, t]));
-    // Continue the task's own Claude session when it exists (a retry, or a resume after an interruption).
-    const resume = task.session_id !== null && transcriptExists(attemptEnv.claudeConfigDir, attemptEnv.cwd, task.session_id);
+    const attempts = listTaskAttempts(db, task.id);
+    const last = attempts.at(-1);
+    // Continue the task's own Claude session when it exists and is worth continuing.
+    const transcript = task.session_id !== null && transcriptExists(attemptEnv.claudeConfigDir, attemptEnv.cwd, task.session_id);
+    const fresh = needsFreshSession(attempts, task.session_id);
+    const resume = transcript && !fresh;
     const sessionId = resume ? task.session_id! : crypto.randomUUID();
-    const previousOutput =
-      task.attempt > 0
-        ? lastEventsOfType(db, task.id, "assistant", 3)
-            .reverse()
-            .map((e) => assistantTextOfRaw(e.raw))
-            .filter(Boolean)
-            .join("\n") || null
-        : null;
-    const continuation: TaskPromptInput["continuation"] = resume
-      ? { kind: "resumed", why: why ?? "You were interrupted.", previousOutput }
-      : task.attempt > 0
-        ? {
-            kind: "restarted",
-            why: `${why ?? "An earlier attempt of this task was interrupted."} Its Claude session could not be continued, so this is a fresh start.`,
-            previousOutput,
-          }
-        : { kind: "first" };
-    const remaining = this.remainingBudget();
+    const textOf = (rows: { raw: string }[]) =>
+      rows
+        .map((e) => interpretLine(e.raw).text)
+        .filter(Boolean)
+        .join("\n") || null;
+    const unfinishedText = last ? textOf(attemptAssistantEvents(db, task.id, last.attempt, unfinishedTextLines, true)) : null;
+    const lastSaid = last && !resume ? textOf(attemptAssistantEvents(db, task.id, last.attempt, 1, false)) : null;
+    const continuation = continuationFor({
+      attempts,
+      unfinishedText,
+      lastWords: new Map(last && lastSaid ? [[last.attempt, lastSaid]] : []),
+      resume,
+      freshBecause: fresh ? null : task.session_id !== null ? "Its Claude session's transcript could not be found" : null,
+    });
     const attempt = new AgentAttempt(
       { ...attemptEnv, orchestrationId },
       {
@@ -186,12 +243,12 @@ export class Scheduler {
         agentId: task.id,
         sessionId,
         resume,
+        budgetShareUsd,
         args: {
           model: options.model ?? definition.model,
           permissionMode: options.permissionMode,
           tools: definition.tools,
           maxTurns: options.maxTurns,
-          maxBudgetUsd: remaining === null ? null : Math.max(remaining, 0.0001),
           appendSystemPrompt: [
             definition.prompt,
             protocolInstructions(
@@ -200,8 +257,9 @@ export class Scheduler {
             ),
           ].join("\n\n"),
         },
-        prompt: (mailbox) =>
+        prompt: (mailbox, attempt) =>
           buildTaskPrompt({
+            attempt,
             request: this.input.request,
             taskKey: task.task_key,
             description: task.description,

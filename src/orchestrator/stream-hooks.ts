@@ -1,10 +1,11 @@
 import type { Database } from "bun:sqlite";
 import type { AgentAttempt, AgentEvent } from "../agents/attempt.ts";
 import type { EventWriter, QueuedEvent } from "../agents/event-writer.ts";
-import { formatUndeliverableNote, recordProtocolMessages, type MailboxDelivery, type RecordedMessage } from "../bus/mailbox.ts";
-import { transaction } from "../store/tx.ts";
+import { formatUndeliverableNote, type Mailbox, type MailboxDelivery, type RecordedMessage } from "../bus/mailbox.ts";
 import { parseProtocolLines } from "../bus/protocol.ts";
 import { touchAgent } from "../store/agents.ts";
+import type { DroppedDelivery } from "../store/messages.ts";
+import { transaction } from "../store/tx.ts";
 
 /**
  * Connects the event writer to the rest of the store and to the live agents:
@@ -20,6 +21,7 @@ export class LiveAgents {
 
   constructor(
     writer: EventWriter,
+    private readonly mailbox: Mailbox,
     private readonly taskKeys: () => readonly string[],
   ) {
     this.detach.push(writer.onFlush((batch, db) => this.inFlush(batch, db)));
@@ -46,6 +48,16 @@ export class LiveAgents {
     for (const d of this.detach) d();
   }
 
+  /** A recipient finished with these messages unread: the senders still running are told. */
+  tellDropped(recipientKey: string, dropped: readonly DroppedDelivery[]): void {
+    for (const d of dropped) {
+      if (d.message_type !== "message" && d.message_type !== "request") continue;
+      this.attempts
+        .get(d.from_agent)
+        ?.tellUndeliverable(`[maos] Your ${d.message_type.toUpperCase()} to @${recipientKey} was not delivered: @${recipientKey} finished its task before reading it.`);
+    }
+  }
+
   private inFlush(batch: readonly QueuedEvent[], db: Database): void {
     this.db = db;
     const touched = new Map<string, { seq: number; activity: string | null }>();
@@ -55,7 +67,7 @@ export class LiveAgents {
       if (!e.text) continue;
       const messages = parseProtocolLines(e.text);
       if (messages.length === 0) continue;
-      const recorded = recordProtocolMessages(db, {
+      const recorded = this.mailbox.record({
         orchestrationId: e.orchestration_id,
         fromAgentId: e.agent_id,
         attempt: e.attempt,
@@ -78,7 +90,7 @@ export class LiveAgents {
     const recipients = new Set<AgentAttempt>();
     for (const { from, message } of recorded) {
       if (message.undeliverable) {
-        this.attempts.get(from)?.note(formatUndeliverableNote(message, this.taskKeys()).message.content);
+        this.attempts.get(from)?.tellUndeliverable(formatUndeliverableNote(message, this.taskKeys()).message.content);
         continue;
       }
       for (const id of message.recipients) {

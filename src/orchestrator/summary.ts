@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { countMailbox } from "../store/messages.ts";
 import { getOrchestration } from "../store/orchestrations.ts";
 import { listTasks } from "../store/tasks.ts";
 
@@ -30,6 +31,8 @@ export interface RunSummary {
     output_tokens: number;
     duration_ms: number;
   };
+  /** Agent messages: sent, and how many reached nobody (unknown or finished recipient) or still wait. */
+  messages: { sent: number; undelivered: number; waiting: number };
   budget_exhausted: boolean;
   /** The command that continues this orchestration, when there is anything left to do. */
   resume_hint: string | null;
@@ -39,6 +42,7 @@ export function buildSummary(db: Database, orchestrationId: string, budgetExhaus
   const o = getOrchestration(db, orchestrationId)!;
   const tasks = listTasks(db, orchestrationId);
   const count = (s: string) => tasks.filter((t) => t.status === s).length;
+  const mail = countMailbox(db, orchestrationId);
   return {
     orchestration_id: o.id,
     status: o.status,
@@ -65,6 +69,7 @@ export function buildSummary(db: Database, orchestrationId: string, budgetExhaus
       output_tokens: o.output_tokens,
       duration_ms: o.total_duration_ms,
     },
+    messages: { sent: mail.messages, undelivered: mail.undeliverable, waiting: mail.pending + mail.delivered },
     budget_exhausted: budgetExhausted,
     resume_hint: o.status === "completed" || o.status === "cancelled" ? null : `maos orchestration resume ${o.id.slice(0, 8)}`,
   };

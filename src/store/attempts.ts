@@ -15,6 +15,9 @@ export interface AttemptRow {
   status: AttemptStatus;
   reason: string | null;
   stderr_tail: string | null;
+  /** Why it ended, as a fixed word (AttemptCause); null while running and on rows older than the column. */
+  cause: string | null;
+  budget_share_usd: number | null;
   started_at: string;
   ended_at: string | null;
 }
@@ -26,15 +29,16 @@ export interface NewAttempt {
   attempt: number;
   sessionId: string;
   resumed: boolean;
+  budgetShareUsd: number | null;
 }
 
 export function insertAttempt(db: Database, a: NewAttempt): number {
   return db
-    .query<{ id: number }, [string, string, string, number, string, number, string]>(
-      `INSERT INTO attempts (orchestration_id, task_id, agent_id, attempt, session_id, resumed, started_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    .query<{ id: number }, [string, string, string, number, string, number, number | null, string]>(
+      `INSERT INTO attempts (orchestration_id, task_id, agent_id, attempt, session_id, resumed, budget_share_usd, started_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
-    .get(a.orchestrationId, a.taskId, a.agentId, a.attempt, a.sessionId, a.resumed ? 1 : 0, sqlNow())!.id;
+    .get(a.orchestrationId, a.taskId, a.agentId, a.attempt, a.sessionId, a.resumed ? 1 : 0, a.budgetShareUsd, sqlNow())!.id;
 }
 
 export function setAttemptPid(db: Database, id: number, pid: number): void {
@@ -44,10 +48,11 @@ export function setAttemptPid(db: Database, id: number, pid: number): void {
 export function endAttempt(
   db: Database,
   id: number,
-  e: { status: Exclude<AttemptStatus, "running">; reason: string | null; stderrTail: string | null },
+  e: { status: Exclude<AttemptStatus, "running">; cause: string; reason: string | null; stderrTail: string | null },
 ): void {
-  db.query("UPDATE attempts SET status = ?, reason = ?, stderr_tail = ?, ended_at = ? WHERE id = ? AND status = 'running'").run(
+  db.query("UPDATE attempts SET status = ?, cause = ?, reason = ?, stderr_tail = ?, ended_at = ? WHERE id = ? AND status = 'running'").run(
     e.status,
+    e.cause,
     e.reason,
     e.stderrTail,
     sqlNow(),
@@ -72,8 +77,14 @@ export function listRunningAttempts(db: Database, orchestrationId: string): Atte
 export function interruptRunningAttempts(db: Database, orchestrationId: string): number {
   return db
     .query(
-      `UPDATE attempts SET status = 'interrupted', reason = COALESCE(reason, 'maos stopped before the attempt ended'), ended_at = ?
+      `UPDATE attempts SET status = 'interrupted', cause = COALESCE(cause, 'maos-stopped'),
+         reason = COALESCE(reason, 'maos stopped before the attempt ended'), ended_at = ?
        WHERE orchestration_id = ? AND status = 'running'`,
     )
     .run(sqlNow(), orchestrationId).changes;
+}
+
+/** A task's attempts, oldest first (the continuation prompt reads how each ended). */
+export function listTaskAttempts(db: Database, taskId: string): AttemptRow[] {
+  return db.query<AttemptRow, [string]>("SELECT * FROM attempts WHERE task_id = ? ORDER BY attempt").all(taskId);
 }

@@ -44,13 +44,19 @@ export function nextEventSeq(db: Database, agentId: string): number {
   );
 }
 
-/** The last assistant text an agent streamed (context for a fresh attempt when the transcript is gone). */
-export function lastEventsOfType(db: Database, agentId: string, type: string, limit: number): EventRow[] {
+/**
+ * The last assistant lines of one attempt, oldest first. With `unfinishedOnly`, only those
+ * after its last `result` line (its unfinished turn): empty when its last turn ended.
+ */
+export function attemptAssistantEvents(db: Database, agentId: string, attempt: number, limit: number, unfinishedOnly: boolean): EventRow[] {
   return db
-    .query<EventRow, [string, string, number]>(
-      "SELECT * FROM events WHERE agent_id = ? AND type = ? ORDER BY seq DESC LIMIT ?",
+    .query<EventRow, [string, number, number, number]>(
+      `SELECT * FROM events WHERE agent_id = ?1 AND attempt = ?2 AND type = 'assistant'
+         AND (?4 = 0 OR seq > COALESCE((SELECT MAX(seq) FROM events WHERE agent_id = ?1 AND attempt = ?2 AND type = 'result'), -1))
+       ORDER BY seq DESC LIMIT ?3`,
     )
-    .all(agentId, type, limit);
+    .all(agentId, attempt, limit, unfinishedOnly ? 1 : 0)
+    .reverse();
 }
 
 export function countEvents(db: Database): number {

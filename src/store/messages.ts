@@ -50,12 +50,21 @@ export function findRecipientAgent(db: Database, orchestrationId: string, taskKe
   );
 }
 
-/** A broadcast's deliveries: one row per other agent of the orchestration; returns the recipients. */
+/** Whether the agent's task is completed (agents.id == tasks.id): it reads no more messages. */
+export function agentFinished(db: Database, agentId: string): boolean {
+  return db.query<{ status: string }, [string]>("SELECT status FROM tasks WHERE id = ?").get(agentId)?.status === "completed";
+}
+
+/**
+ * A broadcast's deliveries: one row per other agent of the orchestration whose task is not
+ * completed (a finished agent reads nothing more); returns the recipients.
+ */
 export function insertBroadcastDeliveries(db: Database, messageId: number, orchestrationId: string, fromAgent: string): string[] {
   return db
     .query<{ agent_id: string }, [number, string, string]>(
       `INSERT INTO deliveries (message_id, agent_id, orchestration_id)
-       SELECT ?, id, orchestration_id FROM agents WHERE orchestration_id = ? AND id != ?
+       SELECT ?, a.id, a.orchestration_id FROM agents a JOIN tasks t ON t.id = a.id
+       WHERE a.orchestration_id = ? AND a.id != ? AND t.status != 'completed'
        ON CONFLICT(message_id, agent_id) DO NOTHING RETURNING agent_id`,
     )
     .all(messageId, orchestrationId, fromAgent)
@@ -184,6 +193,7 @@ export interface MailboxCounts {
   pending: number;
   delivered: number;
   acknowledged: number;
+  /** Messages that reached nobody (unknown or finished recipient) plus deliveries whose recipient finished first. */
   undeliverable: number;
 }
 
@@ -196,7 +206,8 @@ export function countMailbox(db: Database, orchestrationId: string): MailboxCoun
          (SELECT COUNT(*) FROM deliveries WHERE agent_id IN (SELECT id FROM agents WHERE orchestration_id = $o) AND status = 'pending') AS pending,
          (SELECT COUNT(*) FROM deliveries WHERE agent_id IN (SELECT id FROM agents WHERE orchestration_id = $o) AND status = 'delivered') AS delivered,
          (SELECT COUNT(*) FROM deliveries WHERE agent_id IN (SELECT id FROM agents WHERE orchestration_id = $o) AND status = 'acknowledged') AS acknowledged,
-         (SELECT COUNT(*) FROM messages WHERE orchestration_id = $o AND undeliverable = 1) AS undeliverable`,
+         (SELECT COUNT(*) FROM messages WHERE orchestration_id = $o AND undeliverable = 1)
+           + (SELECT COUNT(*) FROM deliveries WHERE agent_id IN (SELECT id FROM agents WHERE orchestration_id = $o) AND status = 'undeliverable') AS undeliverable`,
     )
     .get({ o: orchestrationId })!;
 }
@@ -230,14 +241,17 @@ export interface MessageView {
   recipients: number;
   delivered: number;
   acked: number;
+  /** Deliveries whose recipient finished before it could read them. */
+  dropped: number;
 }
 
 const messageViewSelect = `
   SELECT m.id, m.orchestration_id, m.timestamp, ft.task_key AS from_task, m.to_task, m.message_type, m.message,
     m.undeliverable, m.acknowledged,
     (SELECT COUNT(*) FROM deliveries d WHERE d.message_id = m.id) AS recipients,
-    (SELECT COUNT(*) FROM deliveries d WHERE d.message_id = m.id AND d.status != 'pending') AS delivered,
-    (SELECT COUNT(*) FROM deliveries d WHERE d.message_id = m.id AND d.status = 'acknowledged') AS acked
+    (SELECT COUNT(*) FROM deliveries d WHERE d.message_id = m.id AND d.status IN ('delivered','acknowledged')) AS delivered,
+    (SELECT COUNT(*) FROM deliveries d WHERE d.message_id = m.id AND d.status = 'acknowledged') AS acked,
+    (SELECT COUNT(*) FROM deliveries d WHERE d.message_id = m.id AND d.status = 'undeliverable') AS dropped
   FROM messages m JOIN agents fa ON fa.id = m.from_agent JOIN tasks ft ON ft.id = fa.task_id`;
 
 export function listMessages(db: Database, orchestrationId: string, limit: number): MessageView[] {
@@ -277,4 +291,34 @@ export function returnToMailbox(db: Database, agentId: string, attempt: number, 
        WHERE agent_id = ? AND attempt = ? AND status = 'delivered' AND message_id IN (SELECT value FROM json_each(?))`,
     )
     .run(agentId, attempt, JSON.stringify(messageIds)).changes;
+}
+
+export interface DroppedDelivery {
+  message_id: number;
+  from_agent: string;
+  message_type: MessageType;
+}
+
+/**
+ * The agent finished: what still waits in its mailbox can never be read. Those deliveries
+ * become 'undeliverable' (never silently pending); returns them so live senders can be told.
+ */
+export function dropPendingDeliveries(db: Database, agentId: string): DroppedDelivery[] {
+  return db
+    .query<DroppedDelivery, [string]>(
+      `UPDATE deliveries SET status = 'undeliverable' WHERE agent_id = ? AND status = 'pending'
+       RETURNING message_id, (SELECT from_agent FROM messages WHERE id = message_id) AS from_agent,
+         (SELECT message_type FROM messages WHERE id = message_id) AS message_type`,
+    )
+    .all(agentId);
+}
+
+/** Every completed agent's leftover pending deliveries become 'undeliverable' (a run's end). */
+export function dropDeliveriesToFinished(db: Database, orchestrationId: string): number {
+  return db
+    .query(
+      `UPDATE deliveries SET status = 'undeliverable'
+       WHERE status = 'pending' AND agent_id IN (SELECT id FROM tasks WHERE orchestration_id = ? AND status = 'completed')`,
+    )
+    .run(orchestrationId).changes;
 }

@@ -13,7 +13,10 @@ export function renderMessages(messages: readonly MessageView[], options: { with
     { header: "TYPE", value: (m) => m.message_type },
     {
       header: "STATE",
-      value: (m) => (m.undeliverable ? paint("undeliverable", "red") : `${m.delivered}/${m.recipients} delivered, ${m.acked} acked`),
+      value: (m) =>
+        m.undeliverable
+          ? paint("undeliverable", "red")
+          : `${m.delivered}/${m.recipients} delivered, ${m.acked} acked${m.dropped ? paint(`, ${m.dropped} undeliverable`, "red") : ""}`,
     },
     { header: "TEXT", value: (m) => shorten(m.message, 60) },
   ];

@@ -19,6 +19,10 @@ export function renderOrchestrationDetail(d: OrchestrationDetail): string {
     progressBar(d.progress.completed, d.progress.total),
   ];
   if (o.summary) lines.push(`Summary:  ${shorten(o.summary, 200)}`);
+  if (d.mailbox.sent > 0) {
+    const undelivered = d.mailbox.undelivered > 0 ? paint(`, ${d.mailbox.undelivered} not delivered`, "yellow") : "";
+    lines.push(`Messages: ${d.mailbox.sent} sent, ${d.mailbox.waiting} waiting${undelivered}`);
+  }
 
   lines.push("", "Agents:");
   lines.push(

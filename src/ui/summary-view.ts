@@ -26,6 +26,9 @@ export function renderSummary(s: RunSummary): string {
       (s.totals.failed ? `, ${s.totals.failed} failed` : "") +
       (s.totals.blocked ? `, ${s.totals.blocked} blocked` : ""),
   ];
+  if (s.messages.undelivered > 0) {
+    lines.push(paint(`${s.messages.undelivered} of ${s.messages.sent} agent messages were not delivered (see maos orchestration status ${shortId(s.orchestration_id)} --messages).`, "yellow"));
+  }
   if (s.budget_exhausted) lines.push(paint("The --budget-usd budget was spent: no further tasks were started.", "yellow"));
   if (s.resume_hint) lines.push(`Resume with: ${s.resume_hint}`);
   return lines.join("\n");

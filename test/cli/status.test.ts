@@ -1,3 +1,4 @@
+import { schemaVersion } from "../../src/store/migrations.ts";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -20,7 +21,7 @@ describe("maos status", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     expect(r.stdout).toContain(`Database: ${t.path} (`);
-    expect(r.stdout).toContain("schema v1)");
+    expect(r.stdout).toContain(`schema v${schemaVersion})`);
     expect(r.stdout).toContain("Orchestrations: 1 completed, 2 running");
     expect(r.stdout).toContain("Messages: 6   Events: ");
     expect(r.stdout).toMatch(new RegExp(`${live.id.slice(0, 8)}\\s+running\\s`));
@@ -35,7 +36,7 @@ describe("maos status", () => {
     expect(r.stdout).toContain("Recent messages:");
     expect(r.stdout).toMatch(/design → build\s+message/);
     const doc = JSON.parse((await runMaos(["status", "--json", "--messages", "--db", t.path])).stdout);
-    expect(doc.database).toMatchObject({ path: t.path, schema_version: 1 });
+    expect(doc.database).toMatchObject({ path: t.path, schema_version: schemaVersion });
     expect(doc.messages).toBe(3);
     expect(doc.recent_messages).toHaveLength(3);
     expect(doc.unfinished).toHaveLength(1);

@@ -179,8 +179,8 @@ describe("e2e: one agent with the real claude CLI", () => {
       expect(second.sessionId).toBe(sessionId);
       // … and the second carries the earlier one: the original task prompt, then maos's note.
       expect(second.firstUserText).toContain(taskMarker("a"));
-      expect(second.lastUserText).toContain("[maos] Your previous attempt failed");
-      expect(second.lastUserText).toContain("this is attempt 2");
+      expect(second.lastUserText).toContain("[maos] Attempt 1 failed on an API error: API Error: 500");
+      expect(second.lastUserText).toContain("This is attempt 2.");
       expect(second.lastUserText).not.toContain(taskMarker("a"));
       // Events of both attempts, one numbering across attempts.
       const events = eventsOf(db, "a");
@@ -221,7 +221,7 @@ describe("e2e: one agent with the real claude CLI", () => {
     e.query((db) => {
       const attempts = attemptsOf(db, "a");
       expect(attempts).toMatchObject([
-        { attempt: 1, resumed: 0, status: "failed", reason: "claude killed by SIGKILL without a result" },
+        { attempt: 1, resumed: 0, status: "failed", cause: "crashed", reason: "claude was killed by SIGKILL without a result" },
         { attempt: 2, resumed: 1, status: "completed", session_id: running!.session_id },
       ]);
       // Every line of the dead attempt committed before the kill is still there, unchanged and first.
@@ -237,7 +237,7 @@ describe("e2e: one agent with the real claude CLI", () => {
     const retry = e.mock.messageRequests().at(-1)!;
     expect(retry.sessionId).toBe(running!.session_id);
     expect(retry.allUserText).toContain("tool-ran-1");
-    expect(retry.lastUserText).toContain("[maos] Your previous attempt failed (claude killed by SIGKILL without a result)");
+    expect(retry.lastUserText).toContain("[maos] Attempt 1 ended because your claude process stopped unexpectedly (claude was killed by SIGKILL without a result). This is attempt 2.");
   });
 
   test("--agent-timeout ends the attempt as failed, and claude and the tool it ran are really gone", async () => {

@@ -35,7 +35,8 @@ function expectSameSessionContinued(e: E2E, first: RecordedRequest, sessionId: s
   // The earlier conversation is resent: the original task prompt comes first, then maos's note.
   expect(resumed.firstUserText).toContain(taskMarker("a"));
   expect(resumed.firstUserText).toContain(REQUEST);
-  expect(resumed.lastUserText).toContain("[maos] You were interrupted");
+  // Told truthfully how the attempt ended: maos killed (kill -9) or stopped by the user (Ctrl-C).
+  expect(resumed.lastUserText).toMatch(/\[maos\] Attempt 1 was (cut off because maos itself stopped unexpectedly|interrupted by the user)/);
   expect(resumed.lastUserText).toContain("Continue your task @a");
   expect(resumed.lastUserText).not.toContain(taskMarker("a"));
   return resumed;

@@ -437,7 +437,7 @@ describe("maos orchestration resume", () => {
     expect(procs[0]!.argv).toContain("--session-id");
     const resumeAt = procs[1]!.argv.indexOf("--resume");
     expect(procs[1]!.argv[resumeAt + 1]).toBe(attempts[0]!.session_id);
-    expect(messagesOf(s.log, procs[1]!.pid)[0]).toContain("You were interrupted");
+    expect(messagesOf(s.log, procs[1]!.pid)[0]).toContain("interrupted by the user (maos was stopped with Ctrl-C)");
     expect(query<{ result: string }>(s.db, "SELECT result FROM tasks WHERE task_key = 'h'")[0]!.result).toBe("second half");
 
     const status = await s.run(["orchestration", "status", id.slice(0, 8)]);

@@ -74,21 +74,41 @@ describe("Scheduler", () => {
     expect((starts[1]!.argv as string[]).join(" ")).toContain(`--resume ${attempts[0]!.session_id}`);
   });
 
-  test("budget exhaustion stops new tasks and says so", async () => {
+  test("the turn that crosses the budget keeps its answer; then nothing more starts and the run says so", async () => {
     const plan = planOf([
       ["a", []],
       ["b", []],
     ]);
-    // Each agent's cap is the remaining budget: a overspends it (error_max_budget_usd), so b never starts.
+    // a alone holds the whole budget as its share; its turn ends normally past it (error_max_budget_usd, end_turn).
     const run = await runWithFakeAgents(plan, [{ cost: 0.3 }, { text: "spent" }], { budgetUsd: 0.25, maxParallel: 1 });
     const tasks = listTasks(run.db, run.orchestrationId);
-    expect(Object.fromEntries(tasks.map((t) => [t.task_key, t.status]))).toEqual({ a: "failed", b: "cancelled" });
-    expect(tasks[0]!.error).toContain("budget");
+    expect(Object.fromEntries(tasks.map((t) => [t.task_key, t.status]))).toEqual({ a: "completed", b: "cancelled" });
+    expect(tasks[0]!.result).toBe("spent");
+    expect(tasks[1]!.error).toContain("budget");
     expect(run.result.summary.budget_exhausted).toBe(true);
     expect(getOrchestration(run.db, run.orchestrationId)!.status).toBe("failed");
     const starts = readFakeAgentLog(run.logDir).filter((e) => e.event === "start");
     expect(starts).toHaveLength(1);
     expect((starts[0]!.argv as string[]).join(" ")).toContain("--max-budget-usd 0.2500");
+  });
+
+  test("parallel agents share the budget: each holds a reserved share, so together they cannot spend it several times", async () => {
+    const plan = planOf([
+      ["a", []],
+      ["b", []],
+      ["c", []],
+      ["d", []],
+    ]);
+    const run = await runWithFakeAgents(plan, [{ cost: 0.3 }, { text: "done" }], { budgetUsd: 1, maxParallel: 4 });
+    const starts = readFakeAgentLog(run.logDir).filter((e) => e.event === "start");
+    expect(starts).toHaveLength(4);
+    const caps = starts.map((s) => Number((s.argv as string[])[(s.argv as string[]).indexOf("--max-budget-usd") + 1]));
+    expect(caps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1.0001);
+    for (const cap of caps) expect(cap).toBeCloseTo(0.25, 3);
+    const shares = run.db.query<{ s: number }, []>("SELECT budget_share_usd AS s FROM attempts").all();
+    expect(shares.map((r) => r.s.toFixed(2))).toEqual(["0.25", "0.25", "0.25", "0.25"]);
+    // Each agent went one turn past its share at most: the total is within budget + one turn per agent.
+    expect(getOrchestration(run.db, run.orchestrationId)!.total_cost).toBeLessThanOrEqual(1 + 4 * 0.3);
   });
 });
 

@@ -136,7 +136,7 @@ function writeTask(db: Database, orchestrationId: string, spec: TaskSpec, positi
   for (let n = 1; n <= attempts; n++) {
     const attempt = startTaskAttempt(db, id, sessionId);
     upsertSession(db, { sessionId, agentId: id, orchestrationId, task: `Do ${spec.key}`, cwd, claudeConfigDir: null });
-    const attemptId = insertAttempt(db, { orchestrationId, taskId: id, agentId: id, attempt, sessionId, resumed: n > 1 });
+    const attemptId = insertAttempt(db, { orchestrationId, taskId: id, agentId: id, attempt, sessionId, resumed: n > 1, budgetShareUsd: null });
     setAttemptPid(db, attemptId, 40_000 + n);
     activateAgent(db, id, { pid: 40_000 + n, sessionId, attempt });
     for (let e = 0; e < (spec.events ?? 3); e++) {
@@ -157,7 +157,7 @@ function writeTask(db: Database, orchestrationId: string, spec: TaskSpec, positi
     saveSessionProgress(db, sessionId, { conversation: [{ role: "user", text: `Do ${spec.key}` }], turnsDelta: 1 });
     const last = n === attempts;
     if (!last) {
-      endAttempt(db, attemptId, { status: "interrupted", reason: "maos was stopped", stderrTail: null });
+      endAttempt(db, attemptId, { status: "interrupted", cause: "maos-stopped", reason: "maos was stopped", stderrTail: null });
       continue;
     }
     if (status === "running") continue;
@@ -166,11 +166,11 @@ function writeTask(db: Database, orchestrationId: string, spec: TaskSpec, positi
     addAgentUsage(db, id, usage);
     addSessionUsage(db, sessionId, usage);
     if (status === "completed") {
-      endAttempt(db, attemptId, { status: "completed", reason: null, stderrTail: null });
+      endAttempt(db, attemptId, { status: "completed", cause: "completed", reason: null, stderrTail: null });
       finishTask(db, id, { status: "completed", result: spec.result ?? `${spec.key} done`, error: null });
       setAgentStatus(db, id, "completed");
     } else {
-      endAttempt(db, attemptId, { status: "failed", reason: spec.error ?? "it broke", stderrTail: "boom" });
+      endAttempt(db, attemptId, { status: "failed", cause: "failed", reason: spec.error ?? "it broke", stderrTail: "boom" });
       finishTask(db, id, { status: "failed", result: null, error: spec.error ?? "it broke" });
       setAgentStatus(db, id, "failed");
     }

@@ -37,7 +37,7 @@ export function planOf(tasks: [string, string[], string?][]): Plan {
 export async function runWithFakeAgents(
   plan: Plan,
   script: FakeScript | FakeStep[],
-  options: Partial<RunOptions> & { graceMs?: number; reporter?: RunReporter } = {},
+  options: Partial<RunOptions> & { graceMs?: number; reporter?: RunReporter; bin?: string } = {},
 ): Promise<HarnessRun> {
   const dir = tempDir("maos-run-").path;
   const logDir = join(dir, "agent-log");
@@ -68,7 +68,7 @@ export async function runWithFakeAgents(
     saveIntervalS: 30,
     cwd: dir,
     claudeConfigDir: configDir,
-    bin: fakeClaudePath(),
+    bin: options.bin ?? fakeClaudePath(),
     env: { ...(process.env as Record<string, string>), FAKE_AGENT_SCRIPT_FILE: scriptFile, FAKE_AGENT_LOG: logDir, CLAUDE_CONFIG_DIR: configDir },
     definitionFor: definitionLookup(catalog),
     reporter: options.reporter ?? silentReporter,
