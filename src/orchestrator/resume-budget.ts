@@ -31,7 +31,8 @@ export function refuseSpentBudget(
       `the budget caps the orchestration's whole total; give more than ${spent}`,
     );
   }
-  const suggestion = Math.ceil((p.spentUsd + budget) * 100) / 100;
+  // Another budget's worth on top of the spend, in whole cents (the epsilon absorbs float noise: 0.05 + 0.1).
+  const suggestion = Math.ceil((p.spentUsd + budget) * 100 - 1e-6) / 100;
   throw new UsageError(
     `the --budget-usd budget of ${usd(budget)} for orchestration ${short} is spent (${spent} so far); resuming would start no agent`,
     `raise it: maos orchestration resume ${short} --budget-usd ${suggestion.toFixed(2)}`,
