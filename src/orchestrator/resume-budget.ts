@@ -12,6 +12,12 @@ function usd(amount: number): string {
   return `$${amount.toFixed(4).replace(/(\.\d\d\d?)0+$/, "$1").replace(/(\.\d\d)0$/, "$1")}`;
 }
 
+/** A budget to suggest once one is spent: another budget's worth on top of the spend, in whole cents. */
+export function raisedBudget(spentUsd: number, budgetUsd: number): string {
+  // The epsilon absorbs float noise (0.05 + 0.1 is 0.15000000000000002).
+  return (Math.ceil((spentUsd + budgetUsd) * 100 - 1e-6) / 100).toFixed(2);
+}
+
 /**
  * --budget-usd caps the whole orchestration's total, so a resume whose budget is already
  * spent would start agents that stop at once. Refused (exit 2, nothing written) with the
@@ -31,10 +37,8 @@ export function refuseSpentBudget(
       `the budget caps the orchestration's whole total; give more than ${spent}`,
     );
   }
-  // Another budget's worth on top of the spend, in whole cents (the epsilon absorbs float noise: 0.05 + 0.1).
-  const suggestion = Math.ceil((p.spentUsd + budget) * 100 - 1e-6) / 100;
   throw new UsageError(
     `the --budget-usd budget of ${usd(budget)} for orchestration ${short} is spent (${spent} so far); resuming would start no agent`,
-    `raise it: maos orchestration resume ${short} --budget-usd ${suggestion.toFixed(2)}`,
+    `raise it: maos orchestration resume ${short} --budget-usd ${raisedBudget(p.spentUsd, budget)}`,
   );
 }

@@ -106,6 +106,8 @@ describe("maos orchestration resume with run flags", () => {
     const short = id.slice(0, 8);
     const notStarted = "not started: the --budget-usd budget was spent";
     const blocked = "blocked: dependency @a did not complete";
+    // The hint of the failed run is a command that works: with a higher budget.
+    expect(first.stderr).toContain(`fix the cause, then \`maos orchestration resume ${short} --budget-usd 0.15\``);
     const aReason = attempts(s)[0]!.reason!;
     expect(aReason).toStartWith("reached its budget");
     expect(tasks(s)).toEqual([
