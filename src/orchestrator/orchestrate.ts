@@ -1,16 +1,25 @@
 import type { Database } from "bun:sqlite";
 import { hostname } from "node:os";
-import { claudeConfigDir, agentEnv } from "../agents/claude-args.ts";
+import { claudeConfigDir } from "../agents/claude-args.ts";
 import { findAgent, type AgentDefinition, type Catalog } from "../agents/catalog.ts";
 import { InterruptedError, RunFailedError, UsageError } from "../errors.ts";
 import { dependencyLevels, singleTaskPlan, type Plan } from "../plan/plan.ts";
 import { PlannerError, runPlanner } from "../plan/planner.ts";
 import { insertAgent } from "../store/agents.ts";
-import { addPlannerCost, insertOrchestration, setOrchestrationStatus, setPlannerPid, setPlan, type RunOptions } from "../store/orchestrations.ts";
+import {
+  addPlannerCost,
+  getOrchestration,
+  insertOrchestration,
+  setOrchestrationStatus,
+  setPlannerPid,
+  setPlan,
+  type RunOptions,
+} from "../store/orchestrations.ts";
 import { cancelPendingTasks, insertTask, taskId } from "../store/tasks.ts";
 import { transaction } from "../store/tx.ts";
 import { askApproval, offerSingleTask } from "./approval.ts";
 import { onInterrupt } from "./shutdown.ts";
+import { compileRunContext, type RunContext } from "./run-context.ts";
 import { runToEnd, type RunReporter, type RunResult } from "./run.ts";
 import { buildSummary } from "./summary.ts";
 
@@ -75,13 +84,7 @@ export function recordPlan(db: Database, orchestrationId: string, plan: Plan, ca
 }
 
 export interface PlanStageInput {
-  db: Database;
-  orchestrationId: string;
-  request: string;
-  cwd: string;
-  bin: string;
-  env: Record<string, string>;
-  options: RunOptions;
+  ctx: RunContext;
   catalog: Catalog;
   auto: boolean;
   interactive: boolean;
@@ -96,7 +99,8 @@ export interface PlanStageInput {
  * planner failure offers a single developer task on a terminal, and fails with --auto.
  */
 export async function planStage(input: PlanStageInput): Promise<"approved" | "cancelled"> {
-  const { db, orchestrationId: id, options, catalog } = input;
+  const { catalog, ctx } = input;
+  const { db, orchestrationId: id, options } = ctx;
   let plan = input.plan;
   if (!plan) {
     input.note("Planning…");
@@ -104,10 +108,10 @@ export async function planStage(input: PlanStageInput): Promise<"approved" | "ca
     const removeHandlers = onInterrupt({ graceful: () => abort.abort(), immediate: () => abort.abort() });
     try {
       const planned = await runPlanner({
-        bin: input.bin,
-        cwd: input.cwd,
-        env: input.env,
-        request: input.request,
+        bin: ctx.bin,
+        cwd: ctx.cwd,
+        env: ctx.env,
+        request: ctx.request,
         catalog: catalog.agents,
         model: options.model,
         timeoutMs: Math.min(options.agentTimeoutS, 600) * 1000,
@@ -127,8 +131,8 @@ export async function planStage(input: PlanStageInput): Promise<"approved" | "ca
         setOrchestrationStatus(db, id, "failed", "planning failed");
         throw error;
       }
-      if (!input.auto && (await offerSingleTask(input.request, error.message, { interactive: input.interactive }))) {
-        plan = singleTaskPlan(input.request);
+      if (!input.auto && (await offerSingleTask(ctx.request, error.message, { interactive: input.interactive }))) {
+        plan = singleTaskPlan(ctx.request);
       } else {
         setOrchestrationStatus(db, id, "failed", `planning failed: ${error.message}`);
         throw new RunFailedError(`planning failed: ${error.message}`, error.hint);
@@ -153,49 +157,23 @@ export async function planStage(input: PlanStageInput): Promise<"approved" | "ca
  * (planner or --plan), ask for approval, record the plan and run it to the end.
  */
 export async function orchestrate(input: OrchestrateInput): Promise<RunResult> {
-  const { db, options, catalog, bin } = input;
-  const env = agentEnv(options.permissionMode);
-  const configDir = claudeConfigDir(env);
+  const { db, catalog } = input;
   const id = crypto.randomUUID();
   insertOrchestration(db, {
     id,
     request: input.request,
     cwd: input.cwd,
-    claudeConfigDir: configDir,
+    claudeConfigDir: claudeConfigDir(),
     ownerPid: process.pid,
     ownerHost: hostname(),
     saveIntervalS: input.saveIntervalS,
-    options,
+    options: input.options,
   });
   input.recorded?.(id);
   input.note(`Orchestration ${id.slice(0, 8)} recorded in the database`);
+  const ctx = compileRunContext(db, getOrchestration(db, id)!, { bin: input.bin, definitionFor: definitionLookup(catalog) });
 
-  const stage = await planStage({
-    db,
-    orchestrationId: id,
-    request: input.request,
-    cwd: input.cwd,
-    bin,
-    env,
-    options,
-    catalog,
-    auto: input.auto,
-    interactive: input.interactive,
-    plan: input.plan,
-    note: input.note,
-  });
+  const stage = await planStage({ ctx, catalog, auto: input.auto, interactive: input.interactive, plan: input.plan, note: input.note });
   if (stage === "cancelled") return { summary: buildSummary(db, id, false), interrupted: false };
-  return runToEnd({
-    db,
-    orchestrationId: id,
-    request: input.request,
-    options,
-    saveIntervalS: input.saveIntervalS,
-    cwd: input.cwd,
-    claudeConfigDir: configDir,
-    bin,
-    env,
-    definitionFor: definitionLookup(catalog),
-    reporter: input.reporter(id),
-  });
+  return runToEnd({ ...ctx, reporter: input.reporter(id) });
 }

@@ -3,8 +3,11 @@ import type { OrchestrationStatus } from "../domain/status.ts";
 import { listAgentOverviews, type AgentOverviewRow } from "../store/agents.ts";
 import { countOrchestrationCheckpoints, getLatestCheckpoint } from "../store/checkpoints.ts";
 import { countMailbox, countOrchestrationMessages, listMessages, type MessageView } from "../store/messages.ts";
+import { flagOf, type OptionChange } from "../domain/option-changes.ts";
 import {
   getOrchestration,
+  readOptions,
+  type RunOptions,
   iterateOrchestrationOverviews,
   type OrchestrationOverviewRow,
   type OrchestrationRow,
@@ -133,6 +136,8 @@ export interface ResumeEntry {
   pid: number;
   previous_status: string;
   summary: ResumeSummary;
+  /** Run options this resume changed (they hold from then on), with the flag that sets each. */
+  option_changes: (OptionChange & { flag: string })[];
 }
 
 export interface CheckpointSummary {
@@ -160,6 +165,8 @@ export interface OrchestrationDetail {
     input_tokens: number;
     output_tokens: number;
     summary: string | null;
+    /** The run options in force: as recorded at the start, with every resume's changes. */
+    options: RunOptions;
   };
   progress: { completed: number; total: number; by_status: Record<string, number> };
   agents: AgentSummary[];
@@ -196,6 +203,7 @@ function orchestrationPart(o: OrchestrationRow, cost: number): OrchestrationDeta
     input_tokens: o.input_tokens,
     output_tokens: o.output_tokens,
     summary: o.summary,
+    options: readOptions(o),
   };
 }
 
@@ -240,6 +248,7 @@ export function describeOrchestration(db: Database, id: string, options: DetailO
         pid: r.pid,
         previous_status: r.previous_status,
         summary: r.parsed,
+        option_changes: r.changes.map((c) => ({ ...c, flag: flagOf(c.option) })),
       })),
       checkpoints: {
         count: countOrchestrationCheckpoints(db, id),

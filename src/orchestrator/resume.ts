@@ -1,8 +1,8 @@
 import type { Database } from "bun:sqlite";
 import { hostname } from "node:os";
 import type { Catalog } from "../agents/catalog.ts";
-import { agentEnv } from "../agents/claude-args.ts";
 import { Mailbox } from "../bus/mailbox.ts";
+import { diffOptions, type OptionChange } from "../domain/option-changes.ts";
 import { ConflictError, UsageError } from "../errors.ts";
 import { dependencyLevels } from "../plan/plan.ts";
 import { markActiveAgentsInterrupted } from "../store/agents.ts";
@@ -14,16 +14,21 @@ import {
   readOptions,
   readPlan,
   setOrchestrationStatus,
+  setOptions,
   setPlan,
   setPlannerPid,
   type OrchestrationRow,
+  type RunOptions,
 } from "../store/orchestrations.ts";
+import { setDurability, synchronousMode } from "../store/db.ts";
 import { insertResume, type ResumeSummary } from "../store/resumes.ts";
 import { listTasks, maxTaskPosition, reopenStoppedTasks, requeueRunningTasks, taskId, type TaskRow } from "../store/tasks.ts";
 import { transaction } from "../store/tx.ts";
 import { stopLeftoverAgents, stopLeftoverPlanner } from "./leftovers.ts";
 import { isInterrupted } from "./liveness.ts";
 import { definitionLookup, insertPlanTasks, planStage } from "./orchestrate.ts";
+import { refuseSpentBudget, spentUsd } from "./resume-budget.ts";
+import { compileRunContext } from "./run-context.ts";
 import { runToEnd, type RunReporter, type RunResult } from "./run.ts";
 
 export interface ResumePreview {
@@ -39,18 +44,28 @@ export interface ResumePreview {
   interrupted: boolean;
   /** The run stopped before a plan was accepted: resuming plans again. */
   needsPlan: boolean;
+  /** Run options the resume flags change (old → new); they are stored for this and later runs. */
+  optionChanges: OptionChange[];
+  /** The options this resume runs with. */
+  options: RunOptions;
+  /** What the orchestration has spent so far (planner and agents), in USD. */
+  spentUsd: number;
 }
 
 export interface ResumeInput {
   db: Database;
   orchestrationId: string;
   addTask: string | null;
+  /** Run flags given to resume: they replace the stored options. */
+  overrides: Partial<RunOptions>;
   bin: string;
   catalog: Catalog;
   auto: boolean;
   interactive: boolean;
   reporter: (orchestrationId: string) => RunReporter;
   note: (text: string) => void;
+  /** Debug lines (shown with --verbose). */
+  debug?: (text: string) => void;
   /** Shown the preview; false = the user declined (nothing changes). */
   approve: (preview: ResumePreview) => Promise<boolean>;
 }
@@ -68,10 +83,12 @@ function followUpKey(tasks: readonly TaskRow[]): string {
 }
 
 /** What a resume would do, read without changing anything. */
-export function previewResume(db: Database, orchestrationId: string, addTask: string | null): ResumePreview {
+export function previewResume(db: Database, orchestrationId: string, addTask: string | null, overrides: Partial<RunOptions> = {}): ResumePreview {
   const orchestration = getOrchestration(db, orchestrationId)!;
   const tasks = listTasks(db, orchestrationId);
   const continued = tasks.filter((t) => interruptedStates.has(t.status) && t.attempt > 0);
+  const stored = readOptions(orchestration);
+  const options = { ...stored, ...overrides };
   return {
     orchestration,
     continue: continued.map((t) => t.task_key),
@@ -81,6 +98,9 @@ export function previewResume(db: Database, orchestrationId: string, addTask: st
     addedTask: addTask ? { key: followUpKey(tasks), description: addTask, dependsOn: tasks.map((t) => t.task_key) } : null,
     interrupted: isInterrupted(orchestration),
     needsPlan: tasks.length === 0,
+    optionChanges: diffOptions(stored, options),
+    options,
+    spentUsd: spentUsd(orchestration, tasks),
   };
 }
 
@@ -92,7 +112,7 @@ export function previewResume(db: Database, orchestrationId: string, addTask: st
 export async function resumeOrchestration(input: ResumeInput): Promise<ResumeOutcome> {
   const { db, orchestrationId } = input;
   if (input.addTask !== null && input.addTask.trim() === "") throw new UsageError("--task needs a description of the new work");
-  const preview = previewResume(db, orchestrationId, input.addTask);
+  const preview = previewResume(db, orchestrationId, input.addTask, input.overrides);
   const row = preview.orchestration;
   if (row.status === "running" && !preview.interrupted) {
     throw new ConflictError(
@@ -105,6 +125,7 @@ export async function resumeOrchestration(input: ResumeInput): Promise<ResumeOut
   if (preview.continue.length + preview.start.length === 0 && !preview.addedTask && !preview.needsPlan && ended) {
     return { kind: "nothing", preview };
   }
+  refuseSpentBudget(preview, input.overrides.budgetUsd !== undefined);
   if (!(await input.approve(preview))) return { kind: "declined", preview };
 
   const previousStatus = preview.interrupted ? "paused (interrupted)" : row.status;
@@ -114,9 +135,9 @@ export async function resumeOrchestration(input: ResumeInput): Promise<ResumeOut
   }
   const planner = stopLeftoverPlanner(row.planner_pid);
   const stoppedPids = [...(planner === null ? [] : [planner]), ...(await stopLeftoverAgents(listRunningAttempts(db, orchestrationId)))];
-  const options = readOptions(row);
   transaction(db, () => {
     setPlannerPid(db, orchestrationId, null);
+    if (preview.optionChanges.length > 0) setOptions(db, orchestrationId, preview.options);
     interruptRunningAttempts(db, orchestrationId);
     requeueRunningTasks(db, orchestrationId);
     reopenStoppedTasks(db, orchestrationId);
@@ -131,41 +152,20 @@ export async function resumeOrchestration(input: ResumeInput): Promise<ResumeOut
       addedTask: preview.addedTask?.key ?? null,
       stoppedPids,
     };
-    insertResume(db, orchestrationId, process.pid, previousStatus, summary);
+    insertResume(db, orchestrationId, process.pid, previousStatus, summary, preview.optionChanges);
   });
   if (stoppedPids.length > 0) input.note(`Stopped ${stoppedPids.length} agent process(es) left by the interrupted run: ${stoppedPids.join(", ")}`);
-  const env = agentEnv(options.permissionMode);
-  const agentEnvironment = row.claude_config_dir ? { ...env, CLAUDE_CONFIG_DIR: row.claude_config_dir } : env;
+  const ctx = compileRunContext(db, getOrchestration(db, orchestrationId)!, { bin: input.bin, definitionFor: definitionLookup(input.catalog) });
+  // The connection was opened with the default; the run keeps the durability it was started (or resumed) with.
+  setDurability(db, ctx.options.durability);
+  input.debug?.(`database synchronous=${synchronousMode(db)} (durability ${ctx.options.durability})`);
   if (preview.needsPlan) {
-    const stage = await planStage({
-      db,
-      orchestrationId,
-      request: row.request,
-      cwd: row.cwd,
-      bin: input.bin,
-      env: agentEnvironment,
-      options,
-      catalog: input.catalog,
-      auto: input.auto,
-      interactive: input.interactive,
-      plan: null,
-      note: input.note,
-    });
+    const stage = await planStage({ ctx, catalog: input.catalog, auto: input.auto, interactive: input.interactive, plan: null, note: input.note });
     if (stage === "cancelled") return { kind: "declined", preview };
   }
   try {
     const result = await runToEnd({
-      db,
-      orchestrationId,
-      request: row.request,
-      options,
-      saveIntervalS: row.save_interval_s,
-      cwd: row.cwd,
-      claudeConfigDir: row.claude_config_dir,
-      bin: input.bin,
-      // The transcript lives under the config dir recorded at the start: resume must use the same one.
-      env: agentEnvironment,
-      definitionFor: definitionLookup(input.catalog),
+      ...ctx,
       reporter: input.reporter(orchestrationId),
     });
     return { kind: "ran", preview, result };

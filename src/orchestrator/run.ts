@@ -2,12 +2,12 @@ import type { Database } from "bun:sqlite";
 import { EventWriter } from "../agents/event-writer.ts";
 import { Mailbox } from "../bus/mailbox.ts";
 import { EnvironmentError } from "../errors.ts";
-import type { AgentDefinition } from "../agents/catalog.ts";
 import { markActiveAgentsInterrupted } from "../store/agents.ts";
-import { refreshTotals, setOrchestrationStatus, type RunOptions } from "../store/orchestrations.ts";
+import { refreshTotals, setOrchestrationStatus } from "../store/orchestrations.ts";
 import { cancelPendingTasks, listTasks, requeueRunningTasks } from "../store/tasks.ts";
 import { transaction } from "../store/tx.ts";
 import { AutoSave } from "./autosave.ts";
+import type { RunContext } from "./run-context.ts";
 import { Scheduler, type SchedulerEvents } from "./scheduler.ts";
 import { onInterrupt } from "./shutdown.ts";
 import { LiveAgents } from "./stream-hooks.ts";
@@ -18,17 +18,10 @@ export interface RunReporter extends SchedulerEvents {
   close(): void;
 }
 
-export interface RunContext {
-  db: Database;
-  orchestrationId: string;
-  request: string;
-  options: RunOptions;
-  saveIntervalS: number;
-  cwd: string;
-  claudeConfigDir: string | null;
-  bin: string;
-  env: Record<string, string>;
-  definitionFor: (agentType: string) => AgentDefinition;
+export type { RunContext } from "./run-context.ts";
+
+/** What one run adds to the orchestration's compiled context. */
+export interface RunHooks {
   reporter: RunReporter;
   /** Grace period for a graceful agent stop before SIGKILL. */
   graceMs?: number;
@@ -44,7 +37,7 @@ export interface RunResult {
  * writer, live mailbox delivery, scheduler, auto-save, and Ctrl-C handling. Returns once
  * every agent has stopped and everything is committed, with the final status recorded.
  */
-export async function runToEnd(ctx: RunContext): Promise<RunResult> {
+export async function runToEnd(ctx: RunContext & RunHooks): Promise<RunResult> {
   const { db, orchestrationId, reporter } = ctx;
   let writeFailure: unknown = null;
   const writer = new EventWriter(db, {

@@ -1,7 +1,8 @@
 import type { Database } from "bun:sqlite";
 import { countMailbox } from "../store/messages.ts";
-import { getOrchestration } from "../store/orchestrations.ts";
+import { getOrchestration, readOptions, type OrchestrationRow } from "../store/orchestrations.ts";
 import { listTasks } from "../store/tasks.ts";
+import { raisedBudget } from "./resume-budget.ts";
 
 export interface TaskSummary {
   id: string;
@@ -71,6 +72,14 @@ export function buildSummary(db: Database, orchestrationId: string, budgetExhaus
     },
     messages: { sent: mail.messages, undelivered: mail.undeliverable, waiting: mail.pending + mail.delivered },
     budget_exhausted: budgetExhausted,
-    resume_hint: o.status === "completed" || o.status === "cancelled" ? null : `maos orchestration resume ${o.id.slice(0, 8)}`,
+    resume_hint: resumeHint(o, budgetExhausted),
   };
+}
+
+/** The resume command; once the budget is spent, with a higher one (resume refuses to run on a spent budget). */
+function resumeHint(o: OrchestrationRow, budgetExhausted: boolean): string | null {
+  if (o.status === "completed" || o.status === "cancelled") return null;
+  const command = `maos orchestration resume ${o.id.slice(0, 8)}`;
+  const budget = budgetExhausted ? readOptions(o).budgetUsd : null;
+  return budget === null ? command : `${command} --budget-usd ${raisedBudget(o.total_cost, budget)}`;
 }

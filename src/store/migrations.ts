@@ -1,6 +1,7 @@
 // Migrations are imported as text so `bun build --compile` embeds them in the binary.
 import m0001 from "../../sql/0001_init.sql" with { type: "text" };
 import m0002 from "../../sql/0002_runtime.sql" with { type: "text" };
+import m0003 from "../../sql/0003_resume_options.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -12,6 +13,7 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: "0001_init", sql: m0001 },
   { version: 2, name: "0002_runtime", sql: m0002 },
+  { version: 3, name: "0003_resume_options", sql: m0003 },
 ];
 
 export const schemaVersion = migrations.length;

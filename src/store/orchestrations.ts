@@ -57,6 +57,8 @@ export const RunOptionsSchema = v.object({
   maxTurns: v.nullable(v.number()),
   claudeBin: v.nullable(v.string()),
   liveDeliveryCap: v.number(),
+  /** How hard the database syncs while this orchestration runs; rows from before it was stored ran with "full". */
+  durability: v.optional(v.picklist(["full", "normal"]), "full"),
 });
 export type RunOptions = v.InferOutput<typeof RunOptionsSchema>;
 
@@ -73,6 +75,7 @@ export const defaultRunOptions: RunOptions = {
   maxTurns: null,
   claudeBin: null,
   liveDeliveryCap: 20,
+  durability: "full",
 };
 
 export function readPlan(row: Pick<OrchestrationRow, "id" | "plan">): StoredPlan | null {
@@ -113,6 +116,11 @@ export function insertOrchestration(db: Database, o: NewOrchestration): void {
     save: o.saveIntervalS,
     options: JSON.stringify(o.options),
   });
+}
+
+/** The run options a resume changed: they hold for this and every later run. */
+export function setOptions(db: Database, id: string, options: RunOptions): void {
+  db.query("UPDATE orchestrations SET options = ?, last_updated = ? WHERE id = ?").run(JSON.stringify(options), sqlNow(), id);
 }
 
 export function getOrchestration(db: Database, id: string): OrchestrationRow | null {

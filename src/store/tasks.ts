@@ -108,8 +108,20 @@ export function addTaskUsage(
   ).run(u.costUsd, u.inputTokens, u.outputTokens, u.numTurns, u.durationMs, id);
 }
 
+/**
+ * A stop reason is added after the one already recorded, never written over it: a task
+ * reopened by a resume keeps why it stopped until an attempt really starts (which clears
+ * it), so stopping it again reads "<earlier reason>; then <new reason>". A repeat of the
+ * last reason is not added twice. Binds the reason as $reason.
+ */
+const addReason = `error = CASE
+    WHEN $reason IS NULL THEN error
+    WHEN error IS NULL THEN $reason
+    WHEN substr(error, -length($reason)) = $reason THEN error
+    ELSE error || '; then ' || $reason END`;
+
 export function setTaskStatus(db: Database, id: string, status: TaskStatus, error: string | null = null): void {
-  db.query("UPDATE tasks SET status = ?, error = COALESCE(?, error) WHERE id = ?").run(status, error, id);
+  db.query(`UPDATE tasks SET status = $status, ${addReason} WHERE id = $id`).run({ status, reason: error, id });
 }
 
 /** Puts interrupted (running) tasks of an orchestration back to pending so the scheduler picks them up. */
@@ -119,12 +131,14 @@ export function requeueRunningTasks(db: Database, orchestrationId: string): numb
     .run(orchestrationId).changes;
 }
 
-/** Blocked/cancelled tasks get another chance on resume. */
+/**
+ * Blocked, cancelled and failed tasks get another chance on resume. Their recorded reason
+ * stays in `error` until their next attempt starts (each attempt's own reason stays in
+ * `attempts.reason` for good).
+ */
 export function reopenStoppedTasks(db: Database, orchestrationId: string): number {
   return db
-    .query(
-      "UPDATE tasks SET status = 'pending', error = NULL WHERE orchestration_id = ? AND status IN ('blocked','cancelled','failed')",
-    )
+    .query("UPDATE tasks SET status = 'pending' WHERE orchestration_id = ? AND status IN ('blocked','cancelled','failed')")
     .run(orchestrationId).changes;
 }
 
@@ -139,6 +153,6 @@ export function maxTaskPosition(db: Database, orchestrationId: string): number {
 /** Pending tasks that will not run (approval cancelled, budget spent) become 'cancelled'. */
 export function cancelPendingTasks(db: Database, orchestrationId: string, reason: string): number {
   return db
-    .query("UPDATE tasks SET status = 'cancelled', error = ? WHERE orchestration_id = ? AND status = 'pending'")
-    .run(reason, orchestrationId).changes;
+    .query(`UPDATE tasks SET status = 'cancelled', ${addReason} WHERE orchestration_id = $orchestrationId AND status = 'pending'`)
+    .run({ reason, orchestrationId }).changes;
 }

@@ -4,6 +4,7 @@ import { paint, paintStatus } from "./color.ts";
 import { formatAge, formatCost, formatDuration, shortId, shorten } from "./format.ts";
 import { progressBar } from "./progress.ts";
 import { renderMessages } from "./message-table.ts";
+import { formatOptionChanges } from "./option-change.ts";
 import { renderTable } from "./table.ts";
 
 /** The human view of `maos orchestration status`. */
@@ -21,7 +22,7 @@ export function renderOrchestrationDetail(d: OrchestrationDetail): string {
   if (o.summary) lines.push(`Summary:  ${shorten(o.summary, 200)}`);
   if (d.mailbox.sent > 0) {
     const undelivered = d.mailbox.undelivered > 0 ? paint(`, ${d.mailbox.undelivered} not delivered`, "yellow") : "";
-    lines.push(`Messages: ${d.mailbox.sent} sent, ${d.mailbox.waiting} waiting${undelivered}`);
+    lines.push(`Mailbox:  ${d.mailbox.sent} sent, ${d.mailbox.waiting} waiting${undelivered}`);
   }
 
   lines.push("", "Agents:");
@@ -81,6 +82,7 @@ export function renderOrchestrationDetail(d: OrchestrationDetail): string {
         { header: "STARTED", value: (r) => r.summary.started.join(",") || "-" },
         { header: "WAITING MSGS", value: (r) => String(r.summary.messagesWaiting), align: "right" },
         { header: "ADDED TASK", value: (r) => (r.summary.addedTask ? shorten(r.summary.addedTask, 30) : "-") },
+        { header: "OPTIONS CHANGED", value: (r) => (r.option_changes.length ? formatOptionChanges(r.option_changes) : "-") },
       ]),
     );
   }

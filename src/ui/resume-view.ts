@@ -1,5 +1,6 @@
 import type { ResumePreview } from "../orchestrator/resume.ts";
 import { formatAge, shortId, shorten } from "./format.ts";
+import { formatOptionChanges } from "./option-change.ts";
 
 /** What a resume is about to do, for people. */
 export function renderResumePreview(p: ResumePreview): string {
@@ -13,6 +14,7 @@ export function renderResumePreview(p: ResumePreview): string {
     `Start: ${list(p.start)}`,
     `Already done (not re-run): ${list(p.done)}`,
     `Messages waiting for delivery: ${p.messagesWaiting}`,
+    p.optionChanges.length > 0 ? `Options changed (kept for later resumes): ${formatOptionChanges(p.optionChanges)}` : "Options: as recorded",
     ...(p.addedTask ? [`New task @${p.addedTask.key} (developer, after every other task): ${shorten(p.addedTask.description, 70)}`] : []),
   ].join("\n");
 }

@@ -1,4 +1,3 @@
-import { schemaVersion } from "../../src/store/migrations.ts";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -6,6 +5,7 @@ import { runMaos } from "../support/cli.ts";
 import { tempDir } from "../support/claude-env.ts";
 import { fileFingerprint } from "../support/db-state.ts";
 import { buildOrchestration, createTestDb, standardSpec } from "../support/fixtures.ts";
+import { schemaVersion } from "../../src/store/migrations.ts";
 
 /** Every command that opens the database, read side and write side. */
 const commands: ((db: string) => string[])[] = [
@@ -85,11 +85,7 @@ describe("an unusable database: exit 5, one line, nothing written", () => {
     const db = new Database(path);
     db.exec("PRAGMA user_version = 99");
     db.close();
-    await expectEnvironmentError(
-      path,
-      dir,
-      new RegExp(`has schema version 99, newer than this maos understands \\(${schemaVersion}\\) — upgrade maos; the database was not changed`),
-    );
+    await expectEnvironmentError(path, dir, new RegExp(`has schema version 99, newer than this maos understands \\(${schemaVersion}\\) — upgrade maos; the database was not changed`));
   });
 
   test("a corrupt SQLite file", async () => {

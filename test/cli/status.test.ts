@@ -1,10 +1,10 @@
-import { schemaVersion } from "../../src/store/migrations.ts";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { runMaos } from "../support/cli.ts";
 import { dumpDatabase } from "../support/db-state.ts";
 import { buildOrchestration, createTestDb, standardSpec, type TestDb } from "../support/fixtures.ts";
+import { schemaVersion } from "../../src/store/migrations.ts";
 
 let t: TestDb;
 beforeEach(() => {

@@ -23,7 +23,6 @@ export default defineCommand({
     request: { type: "positional", description: "What you want done (quote it, or give several words)", required: false },
     auto: { type: "boolean", description: "Run without asking for approval (CI)" },
     plan: { type: "string", description: "Use this plan file instead of the planner (see README: Plan files)", valueHint: "FILE" },
-    durability: { type: "string", description: "full (default: survives power loss) or normal (faster)", valueHint: "full|normal" },
     ...runArgs,
     ...dbArgs,
     ...jsonArgs,
@@ -33,10 +32,6 @@ export default defineCommand({
     if (!request) throw new UsageError("missing request", 'e.g. maos orchestrate "Build the billing API"');
     const options = parseRunOptions(args);
     const saveFlag = parseSaveInterval(args["save-interval"]);
-    const durability = args.durability === undefined ? "full" : args.durability;
-    if (durability !== "full" && durability !== "normal") {
-      throw new UsageError(`--durability must be full or normal, got "${args.durability}"`);
-    }
     const interactive = hasTerminal();
     if (!args.auto && !interactive) throw new UsageError("no terminal to ask for approval; pass --auto");
     const cwd = process.cwd();
@@ -44,7 +39,7 @@ export default defineCommand({
     const bin = findClaude(options.claudeBin, cwd);
     const catalog = loadCatalog({ cwd });
     const plan = args.plan ? loadPlanFile(args.plan, agentNames(catalog.agents)) : null;
-    const { db } = openStore(args, { durability });
+    const { db } = openStore(args, { durability: options.durability });
     for (const p of catalog.problems) log.warn(`skipped agent file ${p.file}: ${p.reason}`);
     let recorded: string | null = null;
     let result: RunResult;

@@ -14,20 +14,24 @@ import { dbArgs, jsonArgs } from "../../args.ts";
 import { log } from "../../log.ts";
 import { emit } from "../../output.ts";
 import { resolveOrchestrationId } from "../../resolve-id.ts";
+import { parseResumeOverrides, resumeRunArgs } from "../../run-options.ts";
 import { reportRun } from "../../run-outcome.ts";
 import { openStore } from "../../store.ts";
 
 export default defineCommand({
-  meta: { name: "resume", description: "Continue an interrupted, paused or failed orchestration where it stopped" },
+  meta: { name: "resume", description: "Continue an interrupted, paused or failed orchestration where it stopped; run flags replace the recorded ones" },
   args: {
     id: { type: "positional", description: "Orchestration id (any unique prefix)", required: true },
     task: { type: "string", description: "Add a new task (a developer) after everything else, e.g. \"now add authentication\"", valueHint: "TEXT" },
     auto: { type: "boolean", description: "Resume without asking" },
     "claude-bin": { type: "string", description: "The claude executable (default: the one recorded, $MAOS_CLAUDE_BIN, then PATH)", valueHint: "PATH" },
+    ...resumeRunArgs,
     ...dbArgs,
     ...jsonArgs,
   },
   async run({ args }) {
+    // Checked before the database is opened: a bad flag changes nothing.
+    const overrides = parseResumeOverrides(args);
     const { db } = openStore(args, { create: false });
     try {
       const id = resolveOrchestrationId(db, args.id);
@@ -41,12 +45,14 @@ export default defineCommand({
         db,
         orchestrationId: id,
         addTask: args.task ?? null,
+        overrides,
         bin,
         catalog,
         auto: Boolean(args.auto),
         interactive: hasTerminal(),
         reporter: (oid) => (process.stderr.isTTY && !args.json ? new LiveReporter(db, oid) : new LogReporter()),
         note: (text) => log.info(text),
+        debug: (text) => log.debug(text),
         approve: (preview) => approve(preview, Boolean(args.auto)),
       });
       if (outcome.kind === "ran") return reportRun(args, outcome.result);
