@@ -2,9 +2,11 @@ import type { ArgsDef } from "citty";
 import * as v from "valibot";
 import { UsageError } from "../errors.ts";
 import { defaultRunOptions as defaults, type RunOptions } from "../store/orchestrations.ts";
+import { permissionModes as modesByStrictness } from "../agents/permission-modes.ts";
 import { parseChoice, parseIntInRange } from "./parse.ts";
 
-export const permissionModes = ["acceptEdits", "auto", "bypassPermissions", "default", "dontAsk", "plan"] as const;
+/** Alphabetical, as `claude --help` lists them. */
+export const permissionModes = [...modesByStrictness].sort();
 
 /** Flags that shape how agents run; `orchestrate` takes them all. */
 export const runArgs = {

@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { agentLimits } from "../agents/agent-limits.ts";
 import { AgentAttempt, type AttemptEnvironment, type AttemptReport } from "../agents/attempt.ts";
 import type { AgentDefinition } from "../agents/catalog.ts";
 import { transcriptExists } from "../agents/transcript.ts";
@@ -187,10 +188,7 @@ export class Scheduler {
         sessionId,
         resume,
         args: {
-          model: options.model ?? definition.model,
-          permissionMode: options.permissionMode,
-          tools: definition.tools,
-          maxTurns: options.maxTurns,
+          ...agentLimits(definition, options),
           maxBudgetUsd: remaining === null ? null : Math.max(remaining, 0.0001),
           appendSystemPrompt: [
             definition.prompt,
