@@ -101,6 +101,20 @@ describe("permission mode", () => {
   });
 });
 
+describe("IS_SANDBOX", () => {
+  test("an agent runs in bypassPermissions only when the run does, so the run's environment (agentEnv) already carries IS_SANDBOX=1 for it", () => {
+    const modes = [null, ...permissionModes];
+    for (const runMode of modes)
+      for (const defMode of modes)
+        for (const tools of [null, ["Read"], ["Read", "Bash(ls:*)"]]) {
+          const mode = agentLimits(def({ tools, permissionMode: defMode }), run({ permissionMode: runMode })).permissionMode;
+          if (mode === "bypassPermissions") expect(runMode).toBe("bypassPermissions");
+          // Never wider than the run (no flag = default).
+          expect(stricterMode(mode ?? "default", runMode ?? "default")).toBe(mode ?? "default");
+        }
+  });
+});
+
 describe("built-in roles under --permission-mode bypassPermissions", () => {
   const bypass = run({ permissionMode: "bypassPermissions" });
 
