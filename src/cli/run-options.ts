@@ -15,7 +15,7 @@ export const runArgs = {
   "idle-timeout": { type: "string", description: "Fail an agent that prints nothing for this long, in seconds (default 300)", valueHint: "S" },
   retries: { type: "string", description: "Retries of a transient failure, in the same Claude session (0-10, default 1)", valueHint: "N" },
   "budget-usd": { type: "string", description: "Spend cap for the whole orchestration in USD", valueHint: "X" },
-  model: { type: "string", description: "Claude model for the agents (e.g. sonnet, opus)", valueHint: "M" },
+  model: { type: "string", description: "Claude model for agents whose definition names none or inherit (e.g. sonnet, opus)", valueHint: "M" },
   "permission-mode": { type: "string", description: `Claude permission mode: ${permissionModes.join(", ")}`, valueHint: "MODE" },
   "max-turns": { type: "string", description: "Turn limit per agent attempt", valueHint: "N" },
   "save-interval": { type: "string", description: "Auto-save interval in seconds (5-3600; default: the saved setting, 30)", valueHint: "S" },
