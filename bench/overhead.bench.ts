@@ -15,10 +15,12 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { agentLimits } from "../src/agents/agent-limits.ts";
 import { agentArgs, userMessage } from "../src/agents/claude-args.ts";
 import { findAgent, loadCatalog } from "../src/agents/catalog.ts";
 import { protocolInstructions } from "../src/bus/protocol.ts";
 import { buildTaskPrompt } from "../src/orchestrator/prompt.ts";
+import { defaultRunOptions } from "../src/store/orchestrations.ts";
 import { ensureBinary } from "../test/support/binary.ts";
 import { claudeBinPath, makeClaudeEnv, tempDir } from "../test/support/claude-env.ts";
 import { startMockAnthropic, textReply, type RecordedRequest } from "../test/support/mock-anthropic.ts";
@@ -42,10 +44,7 @@ function directCommand(cwd: string): { args: string[]; prompt: string } {
   const args = agentArgs({
     sessionId: crypto.randomUUID(),
     resume: false,
-    model: definition.model,
-    permissionMode: null,
-    tools: definition.tools,
-    maxTurns: null,
+    ...agentLimits(definition, defaultRunOptions),
     maxBudgetUsd: null,
     appendSystemPrompt: [definition.prompt, protocolInstructions(task.id, [])].join("\n\n"),
   });

@@ -5,7 +5,7 @@ import { attemptSessionChanged, attemptSpawned, beginAttempt, finishAttempt, typ
 import type { DroppedDelivery } from "../store/messages.ts";
 import { saveSessionProgress, type Conversation } from "../store/sessions.ts";
 import { transaction } from "../store/tx.ts";
-import { agentArgs, userMessage, type AgentArgsOptions } from "./claude-args.ts";
+import { agentArgs, agentEnv, userMessage, type AgentArgsOptions } from "./claude-args.ts";
 import { ClaudeProcess, type ProcessExit } from "./claude-process.ts";
 import { eventTimestamp, type EventWriter, type QueuedEvent } from "./event-writer.ts";
 import type { Line } from "./line-splitter.ts";
@@ -138,7 +138,8 @@ export class AgentAttempt {
         bin: this.env.bin,
         args: agentArgs({ ...this.spec.args, sessionId: this.sessionId, resume: this.spec.resume, maxBudgetUsd: this.spec.budgetShareUsd }),
         cwd: this.env.cwd,
-        env: this.env.env,
+        // Per agent: its own permission mode may differ from the run's (see agentEnv).
+        env: agentEnv(this.spec.args.permissionMode, this.env.env),
         onLine: (line, readAt) => this.onLine(line, readAt),
         wallTimeoutMs: this.env.wallTimeoutMs,
         idleTimeoutMs: this.env.idleTimeoutMs,

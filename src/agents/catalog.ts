@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import * as v from "valibot";
 import { builtinRoles } from "./builtin-roles.ts";
+import { permissionModes, type PermissionMode } from "./permission-modes.ts";
 
 /**
  * The agent catalog: built-in roles plus Claude Code subagent files from
@@ -16,10 +17,16 @@ export interface AgentDefinition {
   description: string;
   /** The role prompt (the body of a subagent file). */
   prompt: string;
-  /** Claude Code `--allowedTools` rules; null = every tool. */
+  /** Claude Code tool rules (`Read`, `Bash(git log:*)`): what exists and is pre-approved; null = every tool. */
   tools: string[] | null;
-  /** Model alias or id; null = the orchestration's model. */
+  /** Rules the agent may never use (`Write`, `Bash(rm:*)`). */
+  disallowedTools: string[];
+  /** Model alias or id; null (`inherit` or absent) = the orchestration's --model, else the CLI default. */
   model: string | null;
+  /** null = the orchestration's --permission-mode. */
+  permissionMode: PermissionMode | null;
+  /** null = the orchestration's --max-turns. */
+  maxTurns: number | null;
   source: AgentSource;
   /** The file it was read from; null for built-ins. */
   file: string | null;
@@ -41,6 +48,13 @@ export const agentNamePattern = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 const nonEmpty = (what: string) => v.pipe(v.string(`${what} must be a string`), v.trim(), v.nonEmpty(`${what} is empty`));
 
+const ToolRules = (field: string) =>
+  v.optional(v.nullable(v.union([v.string(), v.array(v.string())], `${field} must be a comma-separated string or a list of tool names`)));
+
+/**
+ * The frontmatter fields maos acts on. Claude Code's other fields (color, effort, memory,
+ * hooks …) and unknown ones are dropped without a word, as Claude Code itself does.
+ */
 const FrontmatterSchema = v.object(
   {
     name: v.pipe(
@@ -48,15 +62,21 @@ const FrontmatterSchema = v.object(
       v.regex(agentNamePattern, (i) => `name ${JSON.stringify(i.input)} must be lowercase letters, digits, '-' or '_' (at most 64 characters)`),
     ),
     description: nonEmpty("description"),
-    tools: v.optional(
+    tools: ToolRules("tools"),
+    disallowedTools: ToolRules("disallowedTools"),
+    model: v.optional(v.nullable(v.string("model must be a string"))),
+    permissionMode: v.optional(
+      v.nullable(v.picklist(permissionModes, (i) => `permissionMode ${JSON.stringify(i.input)} must be one of ${permissionModes.join(", ")}`)),
+    ),
+    maxTurns: v.optional(
       v.nullable(
-        v.union(
-          [v.string(), v.array(v.string())],
-          "tools must be a comma-separated string or a list of tool names",
+        v.pipe(
+          v.number((i) => `maxTurns ${JSON.stringify(i.input)} must be a positive integer`),
+          v.integer((i) => `maxTurns ${i.input} must be a positive integer`),
+          v.minValue(1, (i) => `maxTurns ${i.input} must be a positive integer`),
         ),
       ),
     ),
-    model: v.optional(v.nullable(v.string("model must be a string"))),
   },
   (issue) => (issue.input === undefined ? "missing" : "frontmatter is not a mapping"),
 );
@@ -92,7 +112,7 @@ export function parseAgentFile(text: string, file: string, source: AgentSource):
     return { ok: false, reason: `frontmatter is not valid YAML: ${message.replace(/^YAML Parse error:\s*/, "")}` };
   }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
-    return { ok: false, reason: "frontmatter is not a mapping of fields (name, description, tools, model)" };
+    return { ok: false, reason: "frontmatter is not a mapping of fields (name, description, tools, model …)" };
   }
   const parsed = v.safeParse(FrontmatterSchema, data);
   if (!parsed.success) {
@@ -112,7 +132,10 @@ export function parseAgentFile(text: string, file: string, source: AgentSource):
       description: fm.description,
       prompt,
       tools: toolList(fm.tools),
+      disallowedTools: toolList(fm.disallowedTools) ?? [],
       model: !model || model === "inherit" ? null : model,
+      permissionMode: fm.permissionMode ?? null,
+      maxTurns: fm.maxTurns ?? null,
       source,
       file,
     },
@@ -168,7 +191,7 @@ export function loadCatalog(options: { cwd?: string; home?: string | null } = {}
   const problems: CatalogProblem[] = [];
   // Map order: built-ins first, then new user agents, then new project agents; an override keeps its place.
   const byName = new Map<string, AgentDefinition>();
-  for (const role of builtinRoles) byName.set(role.name, { ...role, tools: [...role.tools], model: null, source: "built-in", file: null });
+  for (const role of builtinRoles) byName.set(role.name, { ...role, tools: [...role.tools], disallowedTools: [], model: null, permissionMode: null, maxTurns: null, source: "built-in", file: null });
   const userDir = home ? join(home, ".claude", "agents") : null;
   const projectDir = join(cwd, ".claude", "agents");
   if (userDir) for (const agent of readAgentDir(userDir, "user", problems)) byName.set(agent.name, agent);

@@ -1,11 +1,10 @@
-export interface AgentArgsOptions {
+import type { AgentLimits } from "./agent-limits.ts";
+
+/** Everything one attempt's command line carries; the tool, model, mode and turn limits come from agentLimits(). */
+export interface AgentArgsOptions extends AgentLimits {
   sessionId: string;
   /** Continue this session (a later attempt, or a resume) instead of starting it. */
   resume: boolean;
-  model: string | null;
-  permissionMode: string | null;
-  tools: string[] | null;
-  maxTurns: number | null;
   maxBudgetUsd: number | null;
   appendSystemPrompt: string;
 }
@@ -18,8 +17,11 @@ export function agentArgs(o: AgentArgsOptions): string[] {
   args.push(...(o.resume ? ["--resume", o.sessionId] : ["--session-id", o.sessionId]));
   if (o.model) args.push("--model", o.model);
   if (o.permissionMode) args.push("--permission-mode", o.permissionMode);
-  // '=' form: the CLI's --allowedTools is variadic and would swallow a following argument.
-  if (o.tools && o.tools.length > 0) args.push(`--allowedTools=${o.tools.join(",")}`);
+  // '=' form: the CLI's tool flags are variadic and would swallow a following argument.
+  // `--tools=` (empty) is how the CLI is told that no tool exists.
+  if (o.tools !== null) args.push(`--tools=${o.tools.join(",")}`);
+  if (o.allowedTools.length > 0) args.push(`--allowedTools=${o.allowedTools.join(",")}`);
+  if (o.disallowedTools.length > 0) args.push(`--disallowedTools=${o.disallowedTools.join(",")}`);
   if (o.maxTurns !== null) args.push("--max-turns", String(o.maxTurns));
   if (o.maxBudgetUsd !== null) args.push("--max-budget-usd", o.maxBudgetUsd.toFixed(4));
   if (o.appendSystemPrompt) args.push("--append-system-prompt", o.appendSystemPrompt);
@@ -28,7 +30,8 @@ export function agentArgs(o: AgentArgsOptions): string[] {
 
 /**
  * The agent's environment: the user's, plus IS_SANDBOX=1 when running as root with a
- * bypass mode (the CLI refuses --dangerously-skip-permissions as root otherwise).
+ * bypass mode (the CLI refuses --dangerously-skip-permissions as root otherwise). Called
+ * with each agent's own effective mode, which may be stricter than the run's.
  */
 export function agentEnv(permissionMode: string | null, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};

@@ -2,9 +2,11 @@ import type { ArgsDef } from "citty";
 import * as v from "valibot";
 import { UsageError } from "../errors.ts";
 import { defaultRunOptions as defaults, type RunOptions } from "../store/orchestrations.ts";
+import { permissionModes as modesByStrictness } from "../agents/permission-modes.ts";
 import { parseChoice, parseIntInRange } from "./parse.ts";
 
-export const permissionModes = ["acceptEdits", "auto", "bypassPermissions", "default", "dontAsk", "plan"] as const;
+/** Alphabetical, as `claude --help` lists them. */
+export const permissionModes = [...modesByStrictness].sort();
 
 /** Flags that shape how agents run; `orchestrate` takes them all, `resume` the ones in `resumeFlags`. */
 export const runArgs = {
@@ -13,7 +15,7 @@ export const runArgs = {
   "idle-timeout": { type: "string", description: "Fail an agent that prints nothing for this long, in seconds (default 300)", valueHint: "S" },
   retries: { type: "string", description: "Retries of a transient failure, in the same Claude session (0-10, default 1)", valueHint: "N" },
   "budget-usd": { type: "string", description: "Spend cap for the whole orchestration in USD", valueHint: "X" },
-  model: { type: "string", description: "Claude model for the agents (e.g. sonnet, opus)", valueHint: "M" },
+  model: { type: "string", description: "Claude model for agents whose definition names none or inherit (e.g. sonnet, opus)", valueHint: "M" },
   "permission-mode": { type: "string", description: `Claude permission mode: ${permissionModes.join(", ")}`, valueHint: "MODE" },
   "max-turns": { type: "string", description: "Turn limit per agent attempt", valueHint: "N" },
   durability: { type: "string", description: "Database sync: full survives power loss, normal is faster (default full)", valueHint: "full|normal" },

@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { agentLimits } from "../agents/agent-limits.ts";
 import { AgentAttempt, type AttemptEnvironment, type AttemptReport } from "../agents/attempt.ts";
 import type { AgentDefinition } from "../agents/catalog.ts";
 import { interpretLine } from "../agents/stream-interpreter.ts";
@@ -245,10 +246,7 @@ export class Scheduler {
         resume,
         budgetShareUsd,
         args: {
-          model: options.model ?? definition.model,
-          permissionMode: options.permissionMode,
-          tools: definition.tools,
-          maxTurns: options.maxTurns,
+          ...agentLimits(definition, options),
           appendSystemPrompt: [
             definition.prompt,
             protocolInstructions(

@@ -79,7 +79,10 @@ describe("subagent files", () => {
       description: "User reviewer",
       prompt: "User prompt.",
       tools: ["Read", "Grep"],
+      disallowedTools: [],
       model: "haiku",
+      permissionMode: null,
+      maxTurns: null,
       source: "user",
       file: join(s.home, ".claude", "agents", "reviewer.md"),
     });
@@ -103,6 +106,65 @@ describe("subagent files", () => {
     expect(findAgent(agents, "a")).toMatchObject({ tools: ["Read", "Bash(git log:*)", "Grep"], model: null });
     expect(findAgent(agents, "b")).toMatchObject({ tools: ["Read", "Edit"], prompt: "Body of b." });
     expect(findAgent(agents, "c")).toMatchObject({ tools: null, description: "C, with: colon", prompt: "Body of c." });
+  });
+
+  test("disallowedTools, permissionMode and maxTurns are read; Claude Code's other fields and unknown ones are ignored", () => {
+    const s = setup();
+    s.project(
+      "full.md",
+      agentFile({
+        name: "full",
+        description: "Every field Claude Code knows",
+        tools: "Read, Grep",
+        disallowedTools: "Write, Bash(rm:*)",
+        model: "haiku",
+        permissionMode: "plan",
+        maxTurns: "3",
+        color: "blue",
+        effort: "high",
+        memory: "project",
+        background: "true",
+        isolation: "worktree",
+        skills: "[a, b]",
+        initialPrompt: "hello",
+        hooks: "{}",
+        mcpServers: "[]",
+        somethingElse: "kept quiet",
+      }),
+    );
+    s.project("list.md", "---\nname: list\ndescription: L\ndisallowedTools:\n  - Edit\n  - WebFetch\npermissionMode: bypassPermissions\n---\nBody.\n");
+    s.project("plain.md", agentFile({ name: "plain", description: "P" }));
+    const { agents, problems } = loadCatalog({ cwd: s.cwd, home: s.home });
+    expect(problems).toEqual([]);
+    expect(findAgent(agents, "full")).toMatchObject({
+      tools: ["Read", "Grep"],
+      disallowedTools: ["Write", "Bash(rm:*)"],
+      model: "haiku",
+      permissionMode: "plan",
+      maxTurns: 3,
+    });
+    expect(findAgent(agents, "full")).not.toHaveProperty("color");
+    expect(findAgent(agents, "list")).toMatchObject({ disallowedTools: ["Edit", "WebFetch"], permissionMode: "bypassPermissions", maxTurns: null });
+    expect(findAgent(agents, "plain")).toMatchObject({ tools: null, disallowedTools: [], model: null, permissionMode: null, maxTurns: null });
+  });
+
+  test("a bad disallowedTools, permissionMode or maxTurns skips the file with the reason", () => {
+    const s = setup();
+    const cases: Record<string, [Record<string, string>, RegExp]> = {
+      "mode.md": [{ permissionMode: "yolo" }, /permissionMode "yolo" must be one of plan, dontAsk, default, acceptEdits, auto, bypassPermissions/],
+      "mode-case.md": [{ permissionMode: "bypasspermissions" }, /permissionMode "bypasspermissions" must be one of/],
+      "turns-zero.md": [{ maxTurns: "0" }, /maxTurns 0 must be a positive integer/],
+      "turns-negative.md": [{ maxTurns: "-2" }, /maxTurns -2 must be a positive integer/],
+      "turns-fraction.md": [{ maxTurns: "1.5" }, /maxTurns 1.5 must be a positive integer/],
+      "turns-text.md": [{ maxTurns: "many" }, /maxTurns "many" must be a positive integer/],
+      "disallowed.md": [{ disallowedTools: "{a: 1}" }, /disallowedTools must be a comma-separated string or a list/],
+    };
+    for (const [file, [fields]] of Object.entries(cases)) s.project(file, agentFile({ name: file.replace(".md", ""), description: "x", ...fields }));
+    const { agents, problems } = loadCatalog({ cwd: s.cwd, home: s.home });
+    expect(agents).toHaveLength(8);
+    const byFile = new Map(problems.map((p) => [p.file.split("/").at(-1)!, p.reason]));
+    for (const [file, [, reason]] of Object.entries(cases)) expect(byFile.get(file), file).toMatch(reason);
+    expect(problems).toHaveLength(Object.keys(cases).length);
   });
 
   test("each kind of malformed file is reported with file and reason, and skipped", () => {

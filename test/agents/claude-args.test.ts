@@ -7,6 +7,8 @@ const base = {
   model: null,
   permissionMode: null,
   tools: null,
+  allowedTools: [],
+  disallowedTools: [],
   maxTurns: null,
   maxBudgetUsd: null,
   appendSystemPrompt: "",
@@ -27,22 +29,32 @@ describe("agentArgs", () => {
     ]);
   });
 
-  test("a later attempt resumes the session; options become flags, tools in the '=' form", () => {
+  test("a later attempt resumes the session; options become flags, tool lists in the '=' form", () => {
     const args = agentArgs({
       ...base,
       resume: true,
       model: "sonnet",
-      permissionMode: "acceptEdits",
-      tools: ["Read", "Bash(git log:*)"],
+      permissionMode: "dontAsk",
+      tools: ["Read", "Bash"],
+      allowedTools: ["Read", "Bash(git log:*)"],
+      disallowedTools: ["WebFetch", "Bash(rm:*)"],
       maxTurns: 5,
       maxBudgetUsd: 0.5,
       appendSystemPrompt: "role",
     });
     expect(args.join(" ")).toContain(`--resume ${base.sessionId}`);
     expect(args).not.toContain("--session-id");
+    // '=' form: each list is one argument, so the variadic flag cannot swallow the next one.
+    expect(args).toContain("--tools=Read,Bash");
     expect(args).toContain("--allowedTools=Read,Bash(git log:*)");
-    expect(args.join(" ")).toContain("--model sonnet --permission-mode acceptEdits");
+    expect(args).toContain("--disallowedTools=WebFetch,Bash(rm:*)");
+    expect(args.join(" ")).toContain("--model sonnet --permission-mode dontAsk");
     expect(args.join(" ")).toContain("--max-turns 5 --max-budget-usd 0.5000 --append-system-prompt role");
+  });
+
+  test("an empty tool list is passed as --tools= (no tool exists); null passes no tool flag at all", () => {
+    expect(agentArgs({ ...base, tools: [] })).toContain("--tools=");
+    expect(agentArgs(base).some((a) => /^--(tools|allowedTools|disallowedTools)/.test(a))).toBe(false);
   });
 });
 

@@ -29,3 +29,25 @@ test("maos agents lists built-in, user and project agents with their source; a m
   expect(human.stdout).toMatch(/^reviewer\s+project\s+sonnet/m);
   expect(human.stdout).toMatch(/^dba\s+user/m);
 });
+
+test("maos agents --verbose shows each agent's limits: disallowed tools, permission mode and turn limit; inherit as the model", async () => {
+  const home = tempDir("maos-home-").path;
+  const project = tempDir("maos-project-").path;
+  mkdirSync(join(project, ".claude", "agents"), { recursive: true });
+  writeFileSync(
+    join(project, ".claude", "agents", "ro.md"),
+    "---\nname: ro\ndescription: Reads\ntools: Read, Grep\ndisallowedTools: WebFetch\npermissionMode: plan\nmaxTurns: 4\n---\nRead only.\n",
+  );
+  const r = await runMaos(["agents", "--verbose"], { cwd: project, env: { HOME: home, NO_COLOR: "1" } });
+  expect(r.code).toBe(0);
+  const block = (name: string) => r.stdout.split("\n\n").find((b) => b.startsWith(`${name}\n`))!;
+  expect(block("reviewer")).toContain("permission:  dontAsk — Bash limited to the listed patterns");
+  expect(block("reviewer")).toContain("model:       inherit");
+  expect(block("developer")).toContain("permission:  the run's --permission-mode");
+  expect(block("ro")).toContain("disallowed:  WebFetch");
+  expect(block("ro")).toContain("permission:  plan, or the run's --permission-mode if that is stricter");
+  expect(block("ro")).toContain("max turns:   4");
+
+  const table = await runMaos(["agents"], { cwd: project, env: { HOME: home, NO_COLOR: "1" } });
+  expect(table.stdout).toMatch(/^developer\s+built-in\s+inherit/m);
+});

@@ -7,7 +7,7 @@ import { singleTaskPlan, validatePlan } from "../../src/plan/plan.ts";
 import { renderPlan } from "../../src/ui/plan-view.ts";
 
 const builtins = loadCatalog({ cwd: "/nonexistent-maos-cwd", home: null }).agents;
-const custom: AgentDefinition = { name: "dba", description: "Databases", prompt: "p", tools: null, model: null, source: "project", file: "/p/.claude/agents/dba.md" };
+const custom: AgentDefinition = { name: "dba", description: "Databases", prompt: "p", tools: null, disallowedTools: [], model: null, permissionMode: null, maxTurns: null, source: "project", file: "/p/.claude/agents/dba.md" };
 const catalog = [...builtins, custom];
 const plan = validatePlan(
   {

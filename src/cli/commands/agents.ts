@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import { homedir } from "node:os";
+import { patternOnlyTools } from "../../agents/agent-limits.ts";
 import { loadCatalog, type AgentDefinition } from "../../agents/catalog.ts";
 import { paint } from "../../ui/color.ts";
 import { shorten } from "../../ui/format.ts";
@@ -17,14 +18,27 @@ function toolsSummary(a: AgentDefinition): string {
   return [...new Set(names)].join(", ");
 }
 
+/** How the agent's permission mode comes out of its definition and the run's flag (see agentLimits). */
+function permissionText(a: AgentDefinition): string {
+  const limited = a.tools === null ? [] : patternOnlyTools(a.tools);
+  if (limited.length > 0) return `dontAsk — ${limited.join(", ")} limited to the listed patterns, whatever --permission-mode says (plan stays plan)`;
+  if (a.permissionMode) return `${a.permissionMode}, or the run's --permission-mode if that is stricter`;
+  return "the run's --permission-mode";
+}
+
+const modelText = (a: AgentDefinition) => a.model ?? "inherit";
+
 function renderVerbose(agents: AgentDefinition[]): string {
   return agents
     .map((a) =>
       [
         paint(a.name, "bold"),
         `  source:      ${a.source}${a.file ? ` (${a.file})` : ""}`,
-        `  model:       ${a.model ?? "default"}`,
+        `  model:       ${a.model ?? "inherit (the run's --model, else Claude Code's default)"}`,
         `  tools:       ${toolsText(a)}`,
+        ...(a.disallowedTools.length ? [`  disallowed:  ${a.disallowedTools.join(", ")}`] : []),
+        `  permission:  ${permissionText(a)}`,
+        ...(a.maxTurns !== null ? [`  max turns:   ${a.maxTurns}, or the run's --max-turns if smaller`] : []),
         `  description: ${a.description}`,
         "  prompt:",
         a.prompt.replace(/^/gm, "    "),
@@ -47,7 +61,7 @@ export default defineCommand({
       return renderTable(c.agents, [
         { header: "NAME", value: (a) => a.name },
         { header: "SOURCE", value: (a) => a.source },
-        { header: "MODEL", value: (a) => a.model ?? "default" },
+        { header: "MODEL", value: modelText },
         { header: "TOOLS", value: (a) => shorten(toolsSummary(a), 50) },
         { header: "DESCRIPTION", value: (a) => shorten(a.description, 70) },
       ]);
