@@ -11,7 +11,8 @@ function endLine(task: TaskRow, report: AttemptReport, willRetry: boolean): stri
   const cost = formatCost(report.costUsd);
   if (report.status === "completed") return `✓ @${task.task_key} completed (attempt ${report.attempt}, ${cost})`;
   if (report.status === "interrupted") return `■ @${task.task_key} interrupted (session ${report.sessionId.slice(0, 8)} kept for resume)`;
-  return `✗ @${task.task_key} failed: ${shorten(report.reason ?? "", 160)}${willRetry ? " — retrying" : ""}`;
+  const hint = report.hint ? ` — ${report.hint}` : "";
+  return `✗ @${task.task_key} failed: ${shorten(report.reason ?? "", 160)}${willRetry ? " — retrying" : hint}`;
 }
 
 /** Without a terminal: one log line per event on stderr. */
@@ -29,6 +30,9 @@ export class LogReporter implements RunReporter {
   }
   budgetSpent(): void {
     log.warn("the --budget-usd budget is spent: no new tasks will start");
+  }
+  runStopped(): void {
+    log.warn("no new tasks will start: the same failure would repeat for every task");
   }
   note(text: string): void {
     log.info(text);
@@ -68,6 +72,9 @@ export class LiveReporter implements RunReporter {
   }
   budgetSpent(): void {
     this.print(paint("the --budget-usd budget is spent: no new tasks will start", "yellow"));
+  }
+  runStopped(): void {
+    this.print(paint("no new tasks will start: the same failure would repeat for every task", "yellow"));
   }
   note(text: string): void {
     this.print(text);
