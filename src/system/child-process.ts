@@ -1,8 +1,8 @@
 /**
  * maos's one way to run a child process (agents, the planner, `claude --version`):
  * spawned from an argument array as the leader of its own process group (a terminal
- * Ctrl-C reaches maos, which decides how to stop its children), by default under the
- * supervisor (./supervisor.ts) so that it and everything it starts die with maos; stdin
+ * Ctrl-C reaches maos, which decides how to stop its children), under the supervisor
+ * (./supervisor.ts) so that it and everything it starts die with maos; stdin
  * kept open, given as a string, or ignored; stdout read line by line with back-pressure
  * or collected; a tail of stderr kept; wall-clock and idle timeouts and an abort signal;
  * stopped gracefully in steps, then SIGKILL to the whole tree.
@@ -49,8 +49,6 @@ export interface ChildProcessOptions {
   stopSignal?: NodeJS.Signals;
   /** A gentler first step of a graceful stop (e.g. a stream-json interrupt); true when it was taken. */
   askToStop?: () => boolean;
-  /** Run under the supervisor, so the process and all it starts die with maos (default true). */
-  supervised?: boolean;
 }
 
 /** The child could not be started: its executable is missing or not executable (exit 5). */
@@ -87,7 +85,7 @@ function definedEntries(env: Record<string, string | undefined>): Record<string,
 }
 
 export class ChildProcess {
-  /** The process maos started: the supervisor when supervised (its argv carries the child's). */
+  /** The process maos started: the supervisor (its argv carries the child's). */
   readonly pid: number;
   readonly exited: Promise<ChildExit>;
   private readonly proc: Subprocess<"pipe" | "ignore", "pipe", "pipe">;
@@ -96,6 +94,7 @@ export class ChildProcess {
   private inputOpen: boolean;
   private lastOutputAt = performance.now();
   private idleSuspected = false;
+  private handlingLine = false;
   private stderrTail = "";
   private collected: string[] = [];
   private readonly timers: ReturnType<typeof setTimeout>[] = [];
@@ -105,7 +104,8 @@ export class ChildProcess {
     const [command, ...args] = options.argv;
     if (command === undefined) throw new SpawnError("(nothing)", "EINVAL", "empty command");
     const argv = [resolveExecutable(command, options.cwd, options.env.PATH), ...args];
-    const spawn = options.supervised === false ? { argv, cwd: options.cwd } : supervisedCommand(argv, options.cwd);
+    // Always under the supervisor: whatever maos starts must not outlive it.
+    const spawn = supervisedCommand(argv, options.cwd);
     const input = options.stdin ?? "ignore";
     try {
       this.proc = Bun.spawn(spawn.argv, {
@@ -165,6 +165,8 @@ export class ChildProcess {
         // whatever the child printed meanwhile waits unread in the pipe, so that gap is
         // maos's silence, not the child's.
         if (late > interval) this.lastOutputAt = Math.min(now, this.lastOutputAt + late);
+        // Likewise while maos is still handling a line (back-pressure): the child is not silent.
+        if (this.handlingLine) this.lastOutputAt = now;
         if (now - this.lastOutputAt <= idleTimeoutMs) {
           this.idleSuspected = false;
           return;
@@ -184,8 +186,12 @@ export class ChildProcess {
 
   private async pumpLines(onLine: NonNullable<ChildProcessOptions["onLine"]>): Promise<void> {
     for await (const line of readLines(this.proc.stdout)) {
-      await onLine(line, this.heard());
-      // Time spent handling a line is maos's, not the child's silence.
+      this.handlingLine = true;
+      try {
+        await onLine(line, this.heard());
+      } finally {
+        this.handlingLine = false;
+      }
       this.heard();
     }
   }
@@ -253,6 +259,8 @@ export class ChildProcess {
    */
   stop(reason: Exclude<StopReason, "exited">): Promise<void> {
     if (this.stopping) return this.stopping;
+    // A child that already ended on its own (its output may still be draining) keeps its own ending.
+    if (!this.running) return (this.stopping = Promise.resolve());
     this.stopReason = reason;
     const asked = this.options.askToStop?.() ?? false;
     this.stopping = (async () => {
