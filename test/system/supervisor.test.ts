@@ -53,10 +53,11 @@ test("a graceful stop's signal reaches the child through the supervisor, and the
   expect(exit).toMatchObject({ code: 42, signal: null, stopReason: "interrupted" });
 });
 
-test("the supervisor's command line carries the child's, so a recorded pid still identifies the agent", () => {
-  const child = new ChildProcess({ argv: ["sh", "-c", "exit 0", "--session-id", "abc-123"], cwd: "/tmp", env });
-  const argv = commandLine(child.pid)!;
-  expect(argv).toContain("__supervise");
-  expect(argv.slice(argv.indexOf("--") + 2)).toEqual(["-c", "exit 0", "--session-id", "abc-123"]);
+test("the supervisor's command line carries the child's, so a recorded pid still identifies the agent", async () => {
+  const child = new ChildProcess({ argv: ["sh", "-c", "read line", "--session-id", "abc-123"], cwd: "/tmp", env, stdin: "pipe" });
+  // Right after the spawn /proc may still show the command line of the process before its exec.
+  const argv = await waitUntil(() => (commandLine(child.pid)?.includes("__supervise") ? commandLine(child.pid) : null), "the supervisor's exec");
+  child.closeInput();
+  expect(argv.slice(argv.indexOf("--") + 2)).toEqual(["-c", "read line", "--session-id", "abc-123"]);
   return child.exited;
 });
