@@ -65,6 +65,8 @@ export async function supervise(args: string[]): Promise<never> {
     // maos is gone: nobody reads claude's output, so stop claude first, then its tools.
     if (child) signalProcess(child.pid, "SIGKILL");
     killDescendants();
+    // Where there is no /proc to find descendants by, the process group (this one included) still goes.
+    signalProcess(-process.pid, "SIGKILL");
     process.exit(1);
   };
 
