@@ -36,6 +36,8 @@ test("findProcesses: live processes whose argv matches, never this one", async (
   const marker = `33.${Math.floor(Math.random() * 1e6)}`;
   const proc = Bun.spawn(["sleep", marker], { stdout: "ignore" });
   try {
+    // Right after the spawn /proc may still show the command line from before the exec.
+    for (let i = 0; i < 200 && findProcesses((argv) => argv[1] === marker).length === 0; i++) await Bun.sleep(10);
     expect(findProcesses((argv) => argv[0] === "sleep" && argv[1] === marker)).toEqual([proc.pid]);
     expect(findProcesses(() => true)).not.toContain(process.pid);
   } finally {
