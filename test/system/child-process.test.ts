@@ -89,11 +89,10 @@ describe("ChildProcess: output and input", () => {
 describe("ChildProcess: limits", () => {
   test("wall-clock timeout: stopped with reason timeout, nothing left running", async () => {
     const sleep = uniqueSleep(30);
-    const child = new ChildProcess({ argv: ["sh", "-c", `${sleep}; echo unreachable`], cwd, env, wallTimeoutMs: 300, graceMs: 2000 });
-    await waitUntil(() => running(sleep).length > 0, "the sleep to start");
+    const child = new ChildProcess({ argv: ["sh", "-c", `echo started; ${sleep}; echo unreachable`], cwd, env, wallTimeoutMs: 1000, graceMs: 2000 });
     const out = await child.collect();
     expect(out.stopReason).toBe("timeout");
-    expect(out.stdout).toBe("");
+    expect(out.stdout).toBe("started\n");
     expect(running(sleep)).toEqual([]);
     expect(child.running).toBe(false);
   });
@@ -126,7 +125,7 @@ describe("ChildProcess: limits", () => {
   });
 
   test("idle: silence longer than the limit stops the child; steady output does not", async () => {
-    const quiet = await runCollected({ argv: ["sh", "-c", "echo hi; sleep 30"], cwd, env, idleTimeoutMs: 300, graceMs: 1000 });
+    const quiet = await runCollected({ argv: ["sh", "-c", "echo hi; sleep 30"], cwd, env, idleTimeoutMs: 1000, graceMs: 1000 });
     expect(quiet).toMatchObject({ stopReason: "idle", stdout: "hi\n" });
 
     const lines: string[] = [];
@@ -144,13 +143,14 @@ describe("ChildProcess: limits", () => {
   test("time spent handling a line is not the child's silence", async () => {
     let first = true;
     const child = new ChildProcess({
-      argv: ["sh", "-c", "echo one; echo two"],
+      // Still running (and printing) while its first line is being handled.
+      argv: ["sh", "-c", "echo one; sleep 1.5; echo two"],
       cwd,
       env,
-      idleTimeoutMs: 200,
+      idleTimeoutMs: 1000,
       onLine: async () => {
         // maos busy (e.g. waiting on the database) for longer than the idle limit
-        if (first) await Bun.sleep(700);
+        if (first) await Bun.sleep(2500);
         first = false;
       },
     });
