@@ -140,6 +140,23 @@ describe("ChildProcess: limits", () => {
     expect(lines).toHaveLength(10);
   });
 
+  test("a gap in which maos's own event loop did not run is not counted as the child's silence", async () => {
+    let stalled = false;
+    const child = new ChildProcess({
+      argv: ["sh", "-c", "echo one; sleep 4.5; echo two"],
+      cwd,
+      env,
+      idleTimeoutMs: 1000,
+      onLine: () => {
+        if (stalled) return;
+        stalled = true;
+        // maos's event loop blocked for 4 s (as under SIGSTOP): the idle check's ticks come late.
+        setTimeout(() => Bun.sleepSync(4000), 100);
+      },
+    });
+    expect(await child.exited).toMatchObject({ code: 0, stopReason: "exited" });
+  });
+
   test("time spent handling a line is not the child's silence", async () => {
     let first = true;
     const child = new ChildProcess({
