@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { findClaude } from "../agents/find-claude.ts";
 import { integrityCheck, journalMode, openDatabase, userVersion } from "../store/db.ts";
 import { schemaVersion } from "../store/migrations.ts";
+import { runCollected } from "../system/child-process.ts";
 
 export interface Check {
   name: string;
@@ -12,12 +13,10 @@ export interface Check {
 }
 
 async function claudeVersion(bin: string): Promise<string> {
-  const proc = Bun.spawn([bin, "--version"], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
-  const timer = setTimeout(() => proc.kill("SIGKILL"), 15_000);
-  const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
-  clearTimeout(timer);
-  if (code !== 0) throw new Error(`\`${bin} --version\` exited with ${code}`);
-  return out.trim();
+  const out = await runCollected({ argv: [bin, "--version"], cwd: process.cwd(), env: process.env, wallTimeoutMs: 15_000, graceMs: 1000 });
+  if (out.stopReason === "timeout") throw new Error(`\`${bin} --version\` did not answer within 15 s`);
+  if (out.code !== 0) throw new Error(`\`${bin} --version\` ${out.signal ? `was killed by ${out.signal}` : `exited with ${out.code}`}`);
+  return out.stdout.trim();
 }
 
 export async function checkClaude(flag: string | null): Promise<Check> {

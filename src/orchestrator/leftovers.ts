@@ -1,15 +1,29 @@
 import type { AttemptRow } from "../store/attempts.ts";
-import { commandLine, killTree, signalProcess, stillRunning } from "../system/processes.ts";
+import { commandLine, findProcesses, killTree, signalProcess, stillRunning } from "../system/processes.ts";
+
+/** Whether an argv is an agent of this session (`--session-id <id>` or `--resume <id>`). */
+function carriesSession(argv: readonly string[], sessionId: string): boolean {
+  return argv.some((arg, i) => (arg === "--session-id" || arg === "--resume") && argv[i + 1] === sessionId);
+}
 
 /**
- * Whether pid is still the `claude` process of this attempt: the pid may have been
- * reused by something else since the crash, so check its argv carries the attempt's
- * session id (`--session-id <id>` or `--resume <id>`).
+ * Whether pid is still the process of this attempt (the supervisor maos recorded, whose
+ * argv holds claude's): the pid may have been reused by something else since the crash,
+ * so check its argv carries the attempt's session id.
  */
 export function isAttemptProcess(pid: number, sessionId: string): boolean {
   const argv = commandLine(pid);
-  if (!argv) return false;
-  return argv.some((arg, i) => (arg === "--session-id" || arg === "--resume") && argv[i + 1] === sessionId);
+  return argv !== null && carriesSession(argv, sessionId);
+}
+
+/**
+ * The live processes of an attempt: the recorded one if it is still the attempt's (it
+ * stops its own tree); otherwise any process running that session, i.e. a claude whose
+ * supervisor was killed together with maos (`pkill -9 maos`) and that nobody watches.
+ */
+function attemptProcesses(a: AttemptRow): number[] {
+  if (a.pid !== null && isAttemptProcess(a.pid, a.session_id)) return [a.pid];
+  return findProcesses((argv) => carriesSession(argv, a.session_id));
 }
 
 /**
@@ -28,7 +42,7 @@ export function stopLeftoverPlanner(pid: number | null): number | null {
  * Returns the pids that were stopped.
  */
 export async function stopLeftoverAgents(attempts: readonly AttemptRow[], graceMs = 3000): Promise<number[]> {
-  const live = attempts.filter((a) => a.pid !== null && isAttemptProcess(a.pid, a.session_id)).map((a) => a.pid!);
+  const live = [...new Set(attempts.flatMap(attemptProcesses))];
   for (const pid of live) signalProcess(pid, "SIGINT");
   const deadline = Date.now() + graceMs;
   // An orphan that exited stays a zombie until whoever adopted it reaps it (maybe never): it is gone.

@@ -3,6 +3,7 @@ import type { AgentDefinition } from "../agents/catalog.ts";
 import { InterruptedError, RunFailedError, UsageError } from "../errors.ts";
 import { MAX_TASKS, planJsonSchema, validatePlan, type Plan } from "./plan.ts";
 import { describeProject } from "./project-context.ts";
+import { ChildProcess } from "../system/child-process.ts";
 
 /**
  * The planner: one headless `claude -p --output-format json --json-schema <plan schema>`
@@ -122,38 +123,30 @@ interface CallOutcome {
 }
 
 async function callClaude(bin: string, args: string[], input: string, o: PlannerOptions, timeoutMs: number): Promise<CallOutcome> {
-  let proc: Bun.Subprocess<Blob, "pipe", "pipe">;
+  let child: ChildProcess;
   try {
-    proc = Bun.spawn([bin, ...args], { cwd: o.cwd, env: o.env, stdin: new Blob([input]), stdout: "pipe", stderr: "pipe" });
+    // Supervised like the agents: a planner never outlives the maos that asked for it.
+    child = new ChildProcess({
+      argv: [bin, ...args],
+      cwd: o.cwd,
+      env: o.env,
+      stdin: { text: input },
+      wallTimeoutMs: timeoutMs,
+      signal: o.signal,
+      graceMs: 2000,
+    });
   } catch (error) {
     throw new PlannerError(`cannot start the planner (${bin}): ${error instanceof Error ? error.message : String(error)}`, 0, null);
   }
-  o.onSpawn?.(proc.pid);
-  let timedOut = false;
-  let aborted = false;
-  let killTimer: ReturnType<typeof setTimeout> | undefined;
-  const stop = () => {
-    proc.kill("SIGTERM");
-    killTimer = setTimeout(() => proc.kill("SIGKILL"), 2000);
+  o.onSpawn?.(child.pid);
+  const out = await child.collect();
+  return {
+    result: parseResult(out.stdout),
+    exitCode: out.code,
+    stderr: out.stderrTail,
+    timedOut: out.stopReason === "timeout",
+    aborted: out.stopReason === "interrupted",
   };
-  const timer = setTimeout(() => {
-    timedOut = true;
-    stop();
-  }, Math.max(0, timeoutMs));
-  const onAbort = () => {
-    aborted = true;
-    stop();
-  };
-  o.signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
-    const exitCode = await proc.exited;
-    return { result: parseResult(stdout), exitCode, stderr, timedOut, aborted };
-  } finally {
-    clearTimeout(timer);
-    clearTimeout(killTimer);
-    o.signal?.removeEventListener("abort", onAbort);
-  }
 }
 
 /** The result object of `--output-format json` (one JSON object, normally on one line). */

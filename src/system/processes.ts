@@ -90,6 +90,23 @@ export function descendants(pid: number): number[] {
   return found;
 }
 
+/** Live processes (zombies excluded, this one too) whose argv satisfies `match`; empty where there is no /proc. */
+export function findProcesses(match: (argv: string[]) => boolean): number[] {
+  let names: string[];
+  try {
+    names = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
+    .map(Number)
+    .filter((pid) => {
+      const argv = commandLine(pid);
+      return argv !== null && argv.length > 0 && match(argv) && !isZombie(pid);
+    });
+}
+
 /** Sends a signal, ignoring a process that is already gone. A negative pid is a process group. */
 export function signalProcess(pid: number, sig: NodeJS.Signals): void {
   try {

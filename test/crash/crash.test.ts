@@ -179,7 +179,8 @@ describe("SIGKILL between a message being committed and being delivered (issue 5
       // Each attempt's process saw it exactly once: the killed one in its stdin, the resumed one in its prompt.
       const rProcesses = fakeProcesses(log).filter((p) => p.task === "r");
       for (const a of attempts) {
-        const proc = rProcesses.find((p) => p.pid === a.pid)!;
+        // The recorded pid is the agent's supervisor, its parent.
+        const proc = rProcesses.find((p) => p.ppid === a.pid)!;
         expect(proc.mailLines.filter((l) => l === line)).toHaveLength(1);
       }
     } finally {

@@ -468,6 +468,8 @@ export function checkState(now: Snapshot, baseline: Snapshot | null): void {
 
 interface FakeProcess {
   pid: number;
+  /** Its parent: the supervisor maos started, whose pid is the one recorded for the attempt. */
+  ppid: number;
   sessionId: string;
   task: string | null;
   startedAt: number;
@@ -498,7 +500,7 @@ export function fakeProcesses(logDir: string, workFile?: string): FakeProcess[] 
   }
   for (const e of entries) {
     if (e.event === "start") {
-      const p: FakeProcess = { pid: e.pid, sessionId: String(e.sessionId), task: taskOfArgv(e.argv), startedAt: e.t, mailLines: [], lastWorkAt: e.t };
+      const p: FakeProcess = { pid: e.pid, ppid: Number(e.ppid), sessionId: String(e.sessionId), task: taskOfArgv(e.argv), startedAt: e.t, mailLines: [], lastWorkAt: e.t };
       processes.set(`${e.pid}|${e.sessionId}|${e.t}`, p);
       byPid.set(e.pid, p);
     } else if (e.event === "message" || e.event === "result") {
@@ -562,7 +564,7 @@ export function checkFinal(now: Snapshot, logDir: string, workFile?: string): vo
     // The attempt it is recorded against really got it, once (an acknowledged one for sure).
     const attempt = attemptOf.get(`${d.agent_id}#${d.attempt}`);
     check(attempt, `delivery ${m.id}→${fromTask(d.agent_id)} names attempt ${d.attempt}, which does not exist`);
-    const proc = processes.find((p) => p.pid === attempt.pid && p.task === fromTask(d.agent_id));
+    const proc = processes.find((p) => p.ppid === attempt.pid && p.task === fromTask(d.agent_id));
     const count = proc ? proc.mailLines.filter((l) => l === line).length : 0;
     if (d.status === "acknowledged") {
       check(count === 1, `acknowledged message ${m.id} ("${m.message}") reached attempt ${d.attempt} of @${fromTask(d.agent_id)} ${count} times`);

@@ -13,6 +13,7 @@ import { dumpDatabase } from "../support/db-state.ts";
 import { readFakeAgentLog, type FakeLogEntry, type FakeScript } from "../support/fake-agent.ts";
 import { buildOrchestration, createTestDb } from "../support/fixtures.ts";
 import { finish, killHard, scenarioEnv, scriptKey, spawnMaosIn, waitForDb, withDb, type MaosRun } from "../crash/scenario.ts";
+import { waitUntil } from "../support/e2e.ts";
 
 interface Setup {
   dir: TempDir;
@@ -331,6 +332,9 @@ describe("maos orchestration resume", () => {
     expect(await killHard(first)).toBe(true);
     const planner = readFakeAgentLog(s.log).find((e) => e.event === "start")!.pid;
     try {
+      // The planner runs under the supervisor too: it dies with maos, whatever killed maos.
+      await waitUntil(() => !running(planner), "the planner to die with maos", 3000).catch(() => {});
+      expect(running(planner)).toBe(false);
       expect(query(s.db, "SELECT COUNT(*) AS n FROM tasks")).toEqual([{ n: 0 }]);
       const resumed = await s.run(["orchestration", "resume", orchestrationId(s.db), "--auto"]);
       expect(resumed.code).toBe(0);
@@ -341,10 +345,8 @@ describe("maos orchestration resume", () => {
       ]);
       expect(query(s.db, "SELECT status FROM orchestrations")).toEqual([{ status: "completed" }]);
       expect(query<{ previous_status: string }>(s.db, "SELECT previous_status FROM resumes").map((r) => r.previous_status)).toEqual(["paused (interrupted)"]);
-      // The planner outlived the kill; its pid was recorded, so the resume stopped it first.
-      expect(running(planner)).toBe(false);
       const summary = JSON.parse(query<{ summary: string }>(s.db, "SELECT summary FROM resumes")[0]!.summary);
-      expect(summary.stoppedPids).toContain(planner);
+      expect(summary.stoppedPids).toEqual([]);
       expect(query(s.db, "SELECT planner_pid FROM orchestrations")).toEqual([{ planner_pid: null }]);
     } finally {
       try {
@@ -363,9 +365,15 @@ describe("maos orchestration resume", () => {
         variant === "ignores SIGINT" ? { ignoreSigint: true } : {},
       );
       const first = s.maos(orchestrate);
-      const oldPid = await agentStreaming(first, s.db, "h");
+      const supervisor = await agentStreaming(first, s.db, "h");
+      const oldPid = starts(s.log).find((p) => p.task === "h")!.pid;
+      // Like `pkill -9 maos`: maos and the agent's supervisor die together (the supervisor is
+      // stopped first so that it cannot act on maos's death), and the agent, whose hang
+      // ignores stdin EOF, is left running with nobody watching it.
+      process.kill(supervisor, "SIGSTOP");
       expect(await killHard(first)).toBe(true);
-      // The agent runs in its own process group and its hang ignores stdin EOF: it outlived maos.
+      process.kill(supervisor, "SIGKILL");
+      await waitUntil(() => !running(supervisor), "the supervisor to be gone");
       await Bun.sleep(100);
       expect(running(oldPid)).toBe(true);
 
@@ -397,6 +405,20 @@ describe("maos orchestration resume", () => {
       ]);
     }, 30_000);
   }
+
+  test("an agent dies with a SIGKILLed maos (its hang ignores stdin EOF): nothing is left for the resume to stop", async () => {
+    using s = setUp([{ id: "h" }], { h: { attempts: [[{ text: "working" }, { hang: true }], [{ text: "h done" }]] } }, { ignoreSigint: true });
+    const first = s.maos(orchestrate);
+    const supervisor = await agentStreaming(first, s.db, "h");
+    const agent = starts(s.log).find((p) => p.task === "h")!.pid;
+    expect(await killHard(first)).toBe(true);
+    await waitUntil(() => !running(agent) && !running(supervisor), "the agent and its supervisor to die with maos", 3000).catch(() => {});
+    expect([running(agent), running(supervisor)]).toEqual([false, false]);
+    const resumed = await s.run(["orchestration", "resume", orchestrationId(s.db), "--auto"]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).not.toContain("left by the interrupted run");
+    expect(JSON.parse(query<{ summary: string }>(s.db, "SELECT summary FROM resumes")[0]!.summary).stoppedPids).toEqual([]);
+  }, 30_000);
 
   test("Ctrl-C pauses (exit 130); resume continues the interrupted agent's own session and status shows the history", async () => {
     using s = setUp(

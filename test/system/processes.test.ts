@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { descendants } from "../../src/system/processes.ts";
+import { descendants, findProcesses } from "../../src/system/processes.ts";
 
 const cmdline = (pid: number) => {
   try {
@@ -30,4 +30,19 @@ test("descendants: children and grandchildren, including ones in their own sessi
 
 test("descendants of a pid that does not exist: none", () => {
   expect(descendants(2 ** 22 + 12345)).toEqual([]);
+});
+
+test("findProcesses: live processes whose argv matches, never this one", async () => {
+  const marker = `33.${Math.floor(Math.random() * 1e6)}`;
+  const proc = Bun.spawn(["sleep", marker], { stdout: "ignore" });
+  try {
+    // Right after the spawn /proc may still show the command line from before the exec.
+    for (let i = 0; i < 200 && findProcesses((argv) => argv[1] === marker).length === 0; i++) await Bun.sleep(10);
+    expect(findProcesses((argv) => argv[0] === "sleep" && argv[1] === marker)).toEqual([proc.pid]);
+    expect(findProcesses(() => true)).not.toContain(process.pid);
+  } finally {
+    proc.kill("SIGKILL");
+  }
+  await proc.exited;
+  expect(findProcesses((argv) => argv[1] === marker)).toEqual([]);
 });
