@@ -419,7 +419,7 @@ export function checkState(now: Snapshot, baseline: Snapshot | null): void {
     check(d.status !== "undeliverable" || completed.has(d.agent_id), `delivery ${d.message_id}→${d.agent_id} is undeliverable but its agent did not finish`);
   }
   for (const d of now.deliveries) {
-    check(d.status === "pending" || d.attempt !== null, `delivery ${d.message_id}→${d.agent_id} is ${d.status} without an attempt`);
+    check(d.status === "pending" || d.status === "undeliverable" || d.attempt !== null, `delivery ${d.message_id}→${d.agent_id} is ${d.status} without an attempt`);
   }
 
   // Tasks: completed at most once; a completed task has exactly one completed attempt and none started after it.
