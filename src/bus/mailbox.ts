@@ -2,7 +2,6 @@ import type { Database } from "bun:sqlite";
 import type { MessageType } from "../domain/status.ts";
 import {
   acknowledgeDelivered,
-  countAgentPendingDeliveries,
   countLiveDeliveries,
   agentFinished,
   countMailbox,
@@ -213,16 +212,6 @@ export function liveDeliveriesLeft(
   return Math.max(0, cap - countLiveDeliveries(db, agentId, attempt));
 }
 
-/** True once this attempt received its cap of live messages: stop writing to its stdin. */
-export function liveCapReached(db: Database, agentId: string, attempt: number, cap: number = defaultLiveDeliveryCap): boolean {
-  return liveDeliveriesLeft(db, agentId, attempt, cap) === 0;
-}
-
-/** Messages waiting for the agent (not yet delivered to any attempt). */
-export function pendingCount(db: Database, agentId: string): number {
-  return countAgentPendingDeliveries(db, agentId);
-}
-
 /**
  * The recipient's turn completed: its deliveries to this attempt become acknowledged, and a
  * message becomes acknowledged once every recipient has. Pass `throughMessageId` (the last
@@ -254,12 +243,6 @@ export function mailboxSummary(db: Database, orchestrationId: string): MailboxSu
   return countMailbox(db, orchestrationId);
 }
 
-/** A stream-json user message, written as one JSON line to a running agent's stdin. */
-export interface StreamJsonUserMessage {
-  type: "user";
-  message: { role: "user"; content: string };
-}
-
 /** The line an agent sees for one message: who sent it and what kind it is. */
 export function formatDelivery(d: Pick<MailboxDelivery, "fromTask" | "type" | "text">): string {
   const reply = d.type === "request" ? ` (reply with a line: MESSAGE @${d.fromTask}: <answer>)` : "";
@@ -276,17 +259,8 @@ export function formatForPrompt(deliveries: readonly MailboxDelivery[]): string 
   ].join("\n");
 }
 
-export function userMessage(content: string): StreamJsonUserMessage {
-  return { type: "user", message: { role: "user", content } };
-}
-
-/** What to write (JSON.stringify + "\n") to a running agent's stdin for one message. */
-export function formatLiveMessage(delivery: MailboxDelivery): StreamJsonUserMessage {
-  return userMessage(formatDelivery(delivery));
-}
-
 /** The note written to a sender's stdin when its message could not be delivered. */
-export function formatUndeliverableNote(message: RecordedMessage, knownTaskKeys: readonly string[]): StreamJsonUserMessage {
+export function formatUndeliverableNote(message: RecordedMessage, knownTaskKeys: readonly string[]): string {
   const why =
     message.undeliverable === "self"
       ? "that is your own task"
@@ -294,7 +268,7 @@ export function formatUndeliverableNote(message: RecordedMessage, knownTaskKeys:
         ? `@${message.toTask} has already finished its task and reads no more messages (its result goes to the tasks that depend on it)`
         : `there is no task "${message.toTask}" in this orchestration`;
   const known = knownTaskKeys.length > 0 ? ` Tasks you can message: ${knownTaskKeys.map((k) => `@${k}`).join(", ")}.` : "";
-  return userMessage(`[maos] Your ${message.type.toUpperCase()} to @${message.toTask} was not delivered: ${why}.${known}`);
+  return `[maos] Your ${message.type.toUpperCase()} to @${message.toTask} was not delivered: ${why}.${known}`;
 }
 
 /**

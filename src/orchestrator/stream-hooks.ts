@@ -90,7 +90,7 @@ export class LiveAgents {
     const recipients = new Set<AgentAttempt>();
     for (const { from, message } of recorded) {
       if (message.undeliverable) {
-        this.attempts.get(from)?.tellUndeliverable(formatUndeliverableNote(message, this.taskKeys()).message.content);
+        this.attempts.get(from)?.tellUndeliverable(formatUndeliverableNote(message, this.taskKeys()));
         continue;
       }
       for (const id of message.recipients) {

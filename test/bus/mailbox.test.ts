@@ -1,15 +1,14 @@
 import type { Database } from "bun:sqlite";
+import { countAgentPendingDeliveries } from "../../src/store/messages.ts";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import {
   acknowledge,
   formatForPrompt,
-  formatLiveMessage,
+  formatDelivery,
   formatUndeliverableNote,
-  liveCapReached,
   liveDeliveriesLeft,
   mailboxSummary,
-  pendingCount,
   recordProtocolMessages,
   requeueForRetry,
   requeueOnResume,
@@ -97,8 +96,8 @@ describe("recordProtocolMessages", () => {
       ["request", 4, 1],
     ]);
     expect(recorded[1]!.recipients).toEqual([ids.b!]);
-    expect(pendingCount(db, other.b!)).toBe(0);
-    expect(pendingCount(db, other.x!)).toBe(0);
+    expect(countAgentPendingDeliveries(db, other.b!)).toBe(0);
+    expect(countAgentPendingDeliveries(db, other.x!)).toBe(0);
     const [unknown] = say("a", "MESSAGE @x: x only exists in o2");
     expect(unknown!.undeliverable).toBe("unknown-task");
   });
@@ -126,10 +125,10 @@ describe("recordProtocolMessages", () => {
       expect(deliveryRows(m.id)).toEqual([]);
     }
     expect(mailboxSummary(db, orch)).toEqual({ messages: 2, pending: 0, delivered: 0, acknowledged: 0, undeliverable: 2 });
-    expect(formatUndeliverableNote(unknown!, ["b", "c"]).message.content).toBe(
+    expect(formatUndeliverableNote(unknown!, ["b", "c"])).toBe(
       '[maos] Your MESSAGE to @nobody was not delivered: there is no task "nobody" in this orchestration. Tasks you can message: @b, @c.',
     );
-    expect(formatUndeliverableNote(self!, []).message.content).toContain("REQUEST to @a was not delivered: that is your own task");
+    expect(formatUndeliverableNote(self!, [])).toContain("REQUEST to @a was not delivered: that is your own task");
   });
 
   test("it writes in the caller's transaction: a rollback leaves nothing", () => {
@@ -160,7 +159,7 @@ describe("takeMailbox", () => {
     expect(deliveryRows(taken[0]!.messageId)).toEqual([{ agent_id: ids.b!, status: "delivered", attempt: 1, via: "prompt" }]);
     expect(takeMailbox(db, ids.b!, 1, "prompt")).toEqual([]);
     expect(takeMailbox(db, ids.b!, 1, "stdin")).toEqual([]);
-    expect(pendingCount(db, ids.b!)).toBe(0);
+    expect(countAgentPendingDeliveries(db, ids.b!)).toBe(0);
   });
 
   test("inside a caller's transaction it joins it: a rollback leaves the messages pending", () => {
@@ -192,14 +191,8 @@ describe("takeMailbox", () => {
   test("the text the agent sees", () => {
     say("c", "REQUEST @b: which port? 🔌\nMESSAGE @b: 数据库已准备好");
     const taken = takeMailbox(db, ids.b!, 1, "prompt");
-    expect(formatLiveMessage(taken[1]!)).toEqual({
-      type: "user",
-      message: { role: "user", content: "[message from @c (message)] 数据库已准备好" },
-    });
-    expect(formatLiveMessage(taken[0]!).message.content).toBe(
-      "[message from @c (request)] which port? 🔌 (reply with a line: MESSAGE @c: <answer>)",
-    );
-    expect(JSON.parse(JSON.stringify(formatLiveMessage(taken[0]!)))).toEqual(formatLiveMessage(taken[0]!));
+    expect(formatDelivery(taken[1]!)).toBe("[message from @c (message)] 数据库已准备好");
+    expect(formatDelivery(taken[0]!)).toBe("[message from @c (request)] which port? 🔌 (reply with a line: MESSAGE @c: <answer>)");
     const prompt = formatForPrompt(taken);
     expect(prompt.split("\n").slice(2)).toEqual([
       "[message from @c (request)] which port? 🔌 (reply with a line: MESSAGE @c: <answer>)",
@@ -242,12 +235,12 @@ describe("live delivery cap", () => {
     expect(liveDeliveriesLeft(db, ids.b!, 1)).toBe(20);
     const first = takeMailbox(db, ids.b!, 1, "stdin", { limit: 15 });
     expect(first).toHaveLength(15);
-    expect(liveCapReached(db, ids.b!, 1)).toBe(false);
+    expect(liveDeliveriesLeft(db, ids.b!, 1) === 0).toBe(false);
     const second = takeMailbox(db, ids.b!, 1, "stdin", { limit: 15 });
     expect(second.map((d) => d.text)).toEqual(["n15", "n16", "n17", "n18", "n19"]);
-    expect(liveCapReached(db, ids.b!, 1)).toBe(true);
+    expect(liveDeliveriesLeft(db, ids.b!, 1) === 0).toBe(true);
     expect(takeMailbox(db, ids.b!, 1, "stdin")).toEqual([]);
-    expect(pendingCount(db, ids.b!)).toBe(10);
+    expect(countAgentPendingDeliveries(db, ids.b!)).toBe(10);
     // The prompt of the next attempt is not capped, and that attempt has its own live budget.
     expect(takeMailbox(db, ids.b!, 2, "prompt")).toHaveLength(10);
     expect(liveDeliveriesLeft(db, ids.b!, 2)).toBe(20);
@@ -257,10 +250,10 @@ describe("live delivery cap", () => {
     for (let i = 0; i < 6; i++) say("a", `MESSAGE @b: n${i}`);
     expect(takeMailbox(db, ids.b!, 1, "prompt", { limit: 2 })).toHaveLength(2);
     expect(takeMailbox(db, ids.b!, 1, "stdin", { liveDeliveryCap: 3 })).toHaveLength(3);
-    expect(liveCapReached(db, ids.b!, 1, 3)).toBe(true);
+    expect(liveDeliveriesLeft(db, ids.b!, 1, 3) === 0).toBe(true);
     expect(takeMailbox(db, ids.b!, 1, "stdin", { liveDeliveryCap: 3 })).toEqual([]);
     expect(takeMailbox(db, ids.b!, 1, "stdin", { liveDeliveryCap: Number.POSITIVE_INFINITY })).toHaveLength(1);
-    expect(liveCapReached(db, ids.b!, 1, Number.POSITIVE_INFINITY)).toBe(false);
+    expect(liveDeliveriesLeft(db, ids.b!, 1, Number.POSITIVE_INFINITY) === 0).toBe(false);
   });
 });
 
