@@ -20,7 +20,7 @@ describe("maos status", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     expect(r.stdout).toContain(`Database: ${t.path} (`);
-    expect(r.stdout).toContain("schema v1)");
+    expect(r.stdout).toContain("schema v2)");
     expect(r.stdout).toContain("Orchestrations: 1 completed, 2 running");
     expect(r.stdout).toContain("Messages: 6   Events: ");
     expect(r.stdout).toMatch(new RegExp(`${live.id.slice(0, 8)}\\s+running\\s`));
