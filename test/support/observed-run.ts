@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir, type TempDir } from "./claude-env.ts";
 import type { FakeScript } from "./fake-agent.ts";
-import { scenarioEnv, spawnMaosIn, withDb, type MaosRun } from "../crash/scenario.ts";
+import { scenarioEnv, scriptKey, spawnMaosIn, withDb, type MaosRun } from "../crash/scenario.ts";
 
 export const xssText = `Here is <script>window.__pwned = 1</script> and <img src=x onerror="window.__pwned = 2"> and \x1b[31mred\x1b[0m`;
 
@@ -46,11 +46,11 @@ export function observedScript(apiLines: number, apiIntervalMs: number): FakeScr
   });
   return {
     byPrompt: {
-      "# Your task (@design)": quick("design"),
-      "# Your task (@tests)": quick("tests"),
-      "# Your task (@review)": quick("review"),
-      "# Your task (@api)": {
-        steps: [{ text: "api starting\nMESSAGE @tests: the api listens on port 8080" }, { lines: apiLines, bytes: 120, intervalMs: apiIntervalMs }, { hang: true }],
+      [scriptKey("design")]: quick("design"),
+      [scriptKey("tests")]: quick("tests"),
+      [scriptKey("review")]: quick("review"),
+      [scriptKey("api")]: {
+        steps: [{ text: "api starting\nMESSAGE @tests: the api listens on port 8080" }, { lines: apiLines, bytes: 600, intervalMs: apiIntervalMs }, { hang: true }],
         onResume: [{ text: "api resumed and finished" }, { cost: 0.02 }],
         onMessage: [{ text: "api noted it" }],
       },
