@@ -10,6 +10,16 @@ import { flushOutput, writeOut } from "../output.ts";
 import { parseIntInRange, refuseExtraPositionals } from "../parse.ts";
 import { openStore } from "../store.ts";
 
+/** MAOS_SERVE_TOKEN keeps one token across restarts (open pages reconnect instead of getting 401). */
+function tokenFromEnv(): string | null {
+  const value = process.env.MAOS_SERVE_TOKEN;
+  if (value === undefined || value === "") return null;
+  if (!/^[A-Za-z0-9_-]{16,128}$/.test(value)) {
+    throw new UsageError("MAOS_SERVE_TOKEN must be 16 to 128 letters, digits, '-' or '_'", "or unset it for a random token");
+  }
+  return value;
+}
+
 export default defineCommand({
   meta: { name: "serve", description: "Serve the live dashboard (runs, task graphs, transcripts, mailboxes) on a token-protected URL" },
   args: {
@@ -23,7 +33,7 @@ export default defineCommand({
     if (host === "" || /[\s/]/.test(host)) throw new UsageError(`--host must be an address such as 127.0.0.1, got "${args.host}"`);
     const port = args.port === undefined ? 7420 : parseIntInRange(args.port, "--port", 0, 65535);
     const { db, path } = openStore(args, { create: false });
-    const token = newToken();
+    const token = tokenFromEnv() ?? newToken();
     let server;
     try {
       server = startDashboard({ backend: dashboardBackend(db, path), host, port, token });

@@ -47,6 +47,8 @@ function dur(ms) {
   const h = Math.floor(m / 60);
   return h < 48 ? `${h}h${String(m % 60).padStart(2, "0")}m` : `${Math.floor(h / 24)}d`;
 }
+/** Control characters an agent printed (terminal escapes) shown as visible symbols, like `maos logs` does. */
+const visible = (text) => String(text).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `^${String.fromCharCode(c.charCodeAt(0) + 64)}`);
 const age = (t) => `${dur(Date.now() - sqlMs(t))} ago`;
 const statusClass = (s) => `s-${String(s).split(" ")[0]}`;
 function badge(status, stale) {
@@ -140,9 +142,9 @@ function runsView() {
 function itemNode(item, tools) {
   switch (item.kind) {
     case "text":
-      return el("div", { class: "it-text" }, item.text);
+      return el("div", { class: "it-text" }, visible(item.text));
     case "thinking":
-      return el("div", { class: "it-thinking" }, item.text);
+      return el("div", { class: "it-thinking" }, visible(item.text));
     case "tool_call": {
       const d = el("details", { class: "tool", "data-tool": item.id }, el("summary", {}, el("span", { class: "tool-name" }, item.name), " ", item.summary));
       d.append(el("div", { class: "tool-input" }, JSON.stringify(item.input, null, 2)));
@@ -158,8 +160,12 @@ function itemNode(item, tools) {
       }
       return el("details", { class: "tool" }, el("summary", {}, el("span", { class: "tool-name" }, "result"), item.is_error ? " error" : " ok"), out);
     }
-    case "received":
-      return el("div", { class: "it-received" }, "⇠ ", item.text);
+    case "received": {
+      // A prompt is long: its first line, the rest behind a click.
+      const lines = visible(item.text).split("\n");
+      if (lines.length <= 3) return el("div", { class: "it-received" }, "⇠ ", lines.join("\n"));
+      return el("details", { class: "tool it-received" }, el("summary", {}, `⇠ ${lines[0]}`, el("span", { class: "muted" }, ` (+${lines.length - 1} lines)`)), el("div", { class: "tool-input" }, lines.slice(1).join("\n")));
+    }
     case "sent":
       return el("div", { class: "it-sent" }, `✉ → ${item.to ? `@${item.to}` : "all"} (${item.type}): `, item.text);
     case "turn": {
@@ -225,7 +231,7 @@ function graph(tasks, runId) {
   const levels = Math.max(0, ...tasks.map((t) => t.level)) + 1;
   const cols = Array.from({ length: levels }, () => []);
   for (const t of tasks) cols[t.level].push(t);
-  const w = 150, h = 40, gx = 60, gy = 14;
+  const w = 190, h = 40, gx = 56, gy = 14;
   const rows = Math.max(1, ...cols.map((c) => c.length));
   const width = levels * (w + gx) - gx + 20, height = rows * (h + gy) - gy + 20;
   const pos = new Map();
@@ -283,7 +289,7 @@ function mailboxTable(messages) {
     "table",
     { id: "mailbox" },
     el("thead", {}, el("tr", {}, el("th", {}, "time"), el("th", {}, "from"), el("th", {}, "to"), el("th", {}, "type"), el("th", {}, "delivery"), el("th", {}, "text"))),
-    el("tbody", {}, ...messages.map((m) => el("tr", { "data-message": m.id }, el("td", { class: "muted mono" }, m.timestamp.slice(11, 19)), el("td", { class: "mono" }, m.from_task === "user" ? "user" : `@${m.from_task}`), el("td", { class: "mono" }, m.to_task ? `@${m.to_task}` : "all"), el("td", {}, m.message_type), el("td", {}, state(m)), el("td", { class: "clip", title: m.message }, m.message)))),
+    el("tbody", {}, ...messages.map((m) => el("tr", { "data-message": m.id }, el("td", { class: "muted mono" }, m.timestamp.slice(11, 19)), el("td", { class: "mono" }, m.from_task === "user" ? "user" : `@${m.from_task}`), el("td", { class: "mono" }, m.to_task ? `@${m.to_task}` : "all"), el("td", {}, m.message_type), el("td", {}, state(m)), el("td", { class: "wrap" }, m.message)))),
   );
 }
 
