@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { schemaVersion } from "../../src/store/migrations.ts";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runMaos } from "../support/cli.ts";
@@ -84,7 +85,7 @@ describe("an unusable database: exit 5, one line, nothing written", () => {
     const db = new Database(path);
     db.exec("PRAGMA user_version = 99");
     db.close();
-    await expectEnvironmentError(path, dir, /has schema version 99, newer than this maos understands \(1\) — upgrade maos; the database was not changed/);
+    await expectEnvironmentError(path, dir, new RegExp(`has schema version 99, newer than this maos understands \\(${schemaVersion}\\) — upgrade maos; the database was not changed`));
   });
 
   test("a corrupt SQLite file", async () => {

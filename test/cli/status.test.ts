@@ -35,7 +35,7 @@ describe("maos status", () => {
     expect(r.stdout).toContain("Recent messages:");
     expect(r.stdout).toMatch(/design → build\s+message/);
     const doc = JSON.parse((await runMaos(["status", "--json", "--messages", "--db", t.path])).stdout);
-    expect(doc.database).toMatchObject({ path: t.path, schema_version: 1 });
+    expect(doc.database).toMatchObject({ path: t.path, schema_version: 2 });
     expect(doc.messages).toBe(3);
     expect(doc.recent_messages).toHaveLength(3);
     expect(doc.unfinished).toHaveLength(1);
