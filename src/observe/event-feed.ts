@@ -32,7 +32,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export async function* eventPages(reader: EventReader, options: FeedOptions): AsyncGenerator<EventRow[]> {
-  const pageSize = options.pageSize ?? 2000;
+  const pageSize = options.pageSize ?? 500;
   let size = options.firstPage ?? 100;
   let cursor = options.afterId;
   for (;;) {
