@@ -25,7 +25,7 @@ interface Subscriber {
   cursor: number;
 }
 
-const pageSize = 1000;
+const pageSize = 500;
 /** Most events handed on per tick, so one huge burst cannot stall the server. */
 const maxPerTick = 20_000;
 const stateEveryTicks = 4;

@@ -68,7 +68,7 @@ function errorResponse(error: unknown): Response {
 
 export function startDashboard(options: DashboardOptions): Server<undefined> {
   const { backend, token } = options;
-  const pollMs = options.pollMs ?? 50;
+  const pollMs = options.pollMs ?? 25;
   const hubs = new Map<string, RunHub>();
   const runsFeed = new RunsFeed(() => backend.runs(runsLimit), 1000);
 
