@@ -136,6 +136,12 @@ describe("maos serve in a browser", () => {
     expect(await page.locator("#transcript img, #transcript script").count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     await page.screenshot({ path: join(shots, "run.png"), fullPage: true });
+    // The README's picture: dark, and small.
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.setViewportSize({ width: 1100, height: 720 });
+    await page.screenshot({ path: join(shots, "run-dark.png") });
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.emulateMedia({ colorScheme: "light" });
   }, 60_000);
 
   test("the agent view shows a new event within 1 s of its commit", async () => {

@@ -360,6 +360,8 @@ async function runView(id) {
   const feed = transcript(id, null, () => refresh());
   app.replaceChildren(top, body, el("h2", {}, "Live transcript (all agents)"), feed);
   let pending = null;
+  // Built once: a refresh must not throw away what someone is typing.
+  let form = null;
   async function refresh() {
     if (pending) return;
     pending = Promise.all([api(`/api/runs/${id}`), api(`/api/runs/${id}/mailbox`)]);
@@ -375,7 +377,7 @@ async function runView(id) {
           "div",
           { class: "grid2" },
           el("div", {}, el("h2", {}, "Agents"), el("div", { class: "panel" }, agentsTable(d, id))),
-          el("div", {}, el("h2", {}, "Mailbox"), el("div", { class: "panel" }, mailboxTable(mail), sendForm(id, d.tasks))),
+          el("div", {}, el("h2", {}, "Mailbox"), el("div", { class: "panel" }, mailboxTable(mail), (form ??= sendForm(id, d.tasks)))),
         ),
         d.actions.length ? el("div", {}, el("h2", {}, "Actions"), el("div", { class: "panel" }, actionsTable(d.actions))) : "",
       );
@@ -420,6 +422,8 @@ async function agentView(id, key) {
   const top = el("div");
   const feed = transcript(id, key, () => refresh());
   app.replaceChildren(top, el("h2", {}, "Transcript"), feed);
+  // Built once: a refresh must not throw away what someone is typing.
+  let form = null;
   async function refresh() {
     try {
       const d = await api(`/api/runs/${id}`);
@@ -429,7 +433,7 @@ async function agentView(id, key) {
       const chain = el("div", { class: "chain", id: "attempts" }, ...attempts.flatMap((a, i) => [i ? el("span", { class: "arrow" }, a.resumed ? "→ resumed →" : "→ retry →") : "", el("span", { class: `badge ${statusClass(a.status)}`, title: a.reason || "" }, `attempt ${a.attempt} · ${short(a.session_id)} · ${a.status}`)]));
       top.replaceChildren(
         el("div", { class: "head" }, el("div", { class: "grow" }, el("h1", {}, `@${key}`, el("span", { class: "muted" }, ` · ${t.agent_type}`)), el("div", { class: "muted" }, badge(t.status), " session ", el("span", { class: "mono", id: "session" }, t.session_id || "-"), ` · ${t.num_turns} turns · ${cost(t.cost_usd)} · ${t.input_tokens} in / ${t.output_tokens} out tokens · ${dur(t.duration_ms)}`), chain)),
-        el("div", { class: "panel spaced" }, sendForm(id, d.tasks, key)),
+        (form ??= el("div", { class: "panel spaced" }, sendForm(id, d.tasks, key))),
       );
     } catch (e) {
       top.replaceChildren(el("div", { class: "empty" }, e.message));
