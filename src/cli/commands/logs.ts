@@ -6,7 +6,7 @@ import { eventReader } from "../../orchestrator/observe-source.ts";
 import { listTasks } from "../../store/tasks.ts";
 import { colorEnabled } from "../../ui/color.ts";
 import { dbArgs } from "../args.ts";
-import { flushOutput, writeOut } from "../output.ts";
+import { writeOutWaiting } from "../output.ts";
 import { resolveOrchestrationId } from "../resolve-id.ts";
 import { parseSince } from "../since.ts";
 import { openStore } from "../store.ts";
@@ -40,9 +40,8 @@ export default defineCommand({
         for await (const rows of eventPages(reader, { afterId, follow: Boolean(args.follow), signal: stop.signal })) {
           const chunk = render(rows);
           if (chunk === "") continue;
-          writeOut(chunk);
           // One page in flight at a time: a slow reader (a pager) holds us back instead of memory growing.
-          await flushOutput();
+          if (!(await writeOutWaiting(chunk))) break;
         }
       } finally {
         process.off("SIGINT", onSignal);
