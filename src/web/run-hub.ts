@@ -54,7 +54,7 @@ export class RunHub {
     private readonly readerFor: (agent: string | null) => EventReader | null,
     private readonly signatureOf: () => string,
     private readonly pollMs: number,
-    private readonly onIdle: () => void,
+    private readonly onIdle: (hub: RunHub) => void,
   ) {
     this.tracker = new MarkTracker(reader);
     this.lastId = reader.lastId();
@@ -88,7 +88,7 @@ export class RunHub {
     if (connection.isClosed) return;
     this.subscribers.add({ connection, agent, cursor });
     connection.write(sseEvent("live", String(cursor)));
-    this.timer ??= setInterval(() => this.tick(), this.pollMs);
+    this.timer ??= setInterval(() => this.guardedTick(), this.pollMs);
   }
 
   remove(connection: SseConnection): void {
@@ -99,7 +99,21 @@ export class RunHub {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.onIdle();
+    this.onIdle(this);
+  }
+
+  /**
+   * A failed read (the orchestration was cleaned up, the disk failed) must not take the
+   * server down: the subscribers are disconnected and their browsers reconnect, getting a
+   * 404 or a fresh catch-up.
+   */
+  private guardedTick(): void {
+    try {
+      this.tick();
+    } catch {
+      for (const s of [...this.subscribers]) s.connection.close();
+      this.stop();
+    }
   }
 
   private tick(): void {

@@ -29,7 +29,12 @@ export class RunsFeed {
   }
 
   private tick(): void {
-    const now = JSON.stringify(this.read());
+    let now: string;
+    try {
+      now = JSON.stringify(this.read());
+    } catch {
+      return; // a failed read (busy disk, damaged row) is retried on the next tick
+    }
     if (now === this.last) return;
     this.last = now;
     const message = sseEvent("runs", now);

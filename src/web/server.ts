@@ -80,7 +80,10 @@ export function startDashboard(options: DashboardOptions): Server<undefined> {
         (agent) => backend.reader(id, agent),
         () => backend.signature(id),
         pollMs,
-        () => hubs.delete(id),
+        (idle) => {
+          // Only forget the hub that went idle, never a newer one for the same run.
+          if (hubs.get(id) === idle) hubs.delete(id);
+        },
       );
       hubs.set(id, hub);
     }
