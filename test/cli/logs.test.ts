@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, setSystemTime, test } from "bun:test";
 import { eventInserter, insertEvent } from "../../src/store/events.ts";
 import { insertResume } from "../../src/store/resumes.ts";
+import { ensureBinary } from "../support/binary.ts";
 import { runMaos } from "../support/cli.ts";
 import { buildOrchestration, createTestDb, type TestDb } from "../support/fixtures.ts";
 
@@ -158,5 +159,27 @@ describe("maos logs", () => {
       expect(r.stderr).toMatch(message);
       expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
     }
+  });
+
+  test.skipIf(!Bun.which("script"))("on a terminal: agents and turns are coloured, agent escapes still shown; NO_COLOR turns colour off", async () => {
+    const underPty = async (env: Record<string, string>) => {
+      // `script` gives the command a pseudo-terminal, as a person's shell would.
+      const child = Bun.spawn(["script", "-qec", `${ensureBinary()} logs ${id} @api --db ${t.path}`, "/dev/null"], {
+        env: { ...process.env, NO_COLOR: undefined, ...env } as Record<string, string>,
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      const out = await new Response(child.stdout).text();
+      expect(await child.exited).toBe(0);
+      return out;
+    };
+    const coloured = await underPty({});
+    expect(coloured).toContain("\x1b[36m@api");
+    expect(coloured).toContain("\x1b[32m✓ turn done");
+    // The agent's own sequences are never passed through, coloured or not.
+    expect(coloured).toContain("^[]0;pwned^G^[[2Jcleared?");
+    expect(coloured).not.toContain("\x1b]0;pwned");
+    const plain = await underPty({ NO_COLOR: "1" });
+    expect(plain).not.toMatch(/\x1b\[\d+m/);
   });
 });
