@@ -2,7 +2,7 @@
  * Debian's chromium driven by playwright-core, launched as the browser tests must: headless,
  * no sandbox (tests run as root), nothing that reaches the network, and an empty profile.
  */
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
@@ -20,6 +20,9 @@ export const chromiumArgs = [
 ];
 
 export async function launchBrowser(): Promise<BrowserContext> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`no chromium at ${chromiumPath}: install it with \`apt-get install chromium\` (.ci/run does), or set MAOS_TEST_CHROMIUM`);
+  }
   const profile = mkdtempSync(join(tmpdir(), "maos-chromium-"));
   return chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
