@@ -165,7 +165,7 @@ describe("maos logs", () => {
     const underPty = async (env: Record<string, string>) => {
       // `script` gives the command a pseudo-terminal, as a person's shell would.
       const child = Bun.spawn(["script", "-qec", `${ensureBinary()} logs ${id} @api --db ${t.path}`, "/dev/null"], {
-        env: { ...process.env, NO_COLOR: undefined, ...env } as Record<string, string>,
+        env: Object.fromEntries(Object.entries({ ...process.env, NO_COLOR: undefined, ...env }).filter((e): e is [string, string] => e[1] !== undefined)),
         stdout: "pipe",
         stderr: "pipe",
       });
