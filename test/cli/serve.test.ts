@@ -170,4 +170,17 @@ describe("maos serve", () => {
     const status = await runMaos(["orchestration", "status", id, "--messages", "--db", t.path]);
     expect(status.stdout).toMatch(/user → web\s+message\s+0\/1 delivered/);
   });
+
+  test("the runs list marks a run whose owner died as stale; a run's tasks carry levels and timelines", async () => {
+    const crashed = buildOrchestration(t.db, { owner: "dead", tasks: [{ key: "a", status: "completed" }, { key: "b", status: "running", deps: ["a"], attempts: 2 }] }).id;
+    const runs = (await (await fetch(`${base}/api/runs`, { headers: auth })).json()) as { id: string; status: string; stale: boolean; tasks_done: number; tasks_total: number }[];
+    expect(runs.find((r) => r.id === crashed)).toMatchObject({ status: "paused (interrupted)", stale: true, tasks_done: 1, tasks_total: 2 });
+    expect(runs.find((r) => r.id === id)).toMatchObject({ status: "paused", stale: false });
+    const detail = (await (await fetch(`${base}/api/runs/${crashed}`, { headers: auth })).json()) as {
+      tasks: { key: string; level: number; timeline: { kind: string; attempt?: number; status?: string }[] }[];
+    };
+    expect(detail.tasks.map((x) => [x.key, x.level])).toEqual([["a", 0], ["b", 1]]);
+    const b = detail.tasks[1]!.timeline.filter((seg) => seg.kind === "attempt");
+    expect(b.map((seg) => [seg.attempt, seg.status])).toEqual([[1, "interrupted"], [2, "running"]]);
+  });
 });
