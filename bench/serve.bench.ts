@@ -9,7 +9,6 @@
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { openDatabase } from "../src/store/db.ts";
-import { parseSqlTime } from "../src/store/time.ts";
 import { ensureBinary } from "../test/support/binary.ts";
 import { tempDir } from "../test/support/claude-env.ts";
 import type { BenchRow } from "./index.ts";
@@ -71,7 +70,7 @@ async function fanOut(readers: ReturnType<typeof Bun.spawn>[], dbPath: string, i
 
   const started = performance.now();
   const flood = Bun.spawn([process.execPath, join(support, "event-flood.ts"), dbPath, id, String(seconds * 1000), ...agentIds], { stdout: "pipe", stderr: "inherit" });
-  const written = Number(await new Response(flood.stdout).text());
+  const { total: written, commits } = JSON.parse(await new Response(flood.stdout).text()) as { total: number; commits: [number, number][] };
   await flood.exited;
   const floodMs = performance.now() - started;
 
@@ -87,9 +86,13 @@ async function fanOut(readers: ReturnType<typeof Bun.spawn>[], dbPath: string, i
   );
   const peakRss = rss.stop();
 
-  // Per event: arrival time minus its commit time (the ts of the batch's oldest event).
+  // Per event: arrival time minus the time its transaction committed.
   const commitMs = new Float64Array(lastId + 1);
-  for (const row of db.query<{ id: number; ts: string }, []>("SELECT id, ts FROM events").iterate()) commitMs[row.id] = parseSqlTime(row.ts).getTime();
+  let from = 1;
+  for (const [last, at] of commits) {
+    commitMs.fill(at, from, last + 1);
+    from = last + 1;
+  }
   db.close(false);
   let delivered = 0;
   let lastArrival = 0;
