@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { schemaVersion } from "../../src/store/migrations.ts";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runMaos } from "../support/cli.ts";
 import { tempDir } from "../support/claude-env.ts";
 import { fileFingerprint } from "../support/db-state.ts";
 import { buildOrchestration, createTestDb, standardSpec } from "../support/fixtures.ts";
+import { schemaVersion } from "../../src/store/migrations.ts";
 
 /** Every command that opens the database, read side and write side. */
 const commands: ((db: string) => string[])[] = [

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { runMaos } from "../support/cli.ts";
 import { dumpDatabase } from "../support/db-state.ts";
 import { buildOrchestration, createTestDb, standardSpec, type TestDb } from "../support/fixtures.ts";
+import { schemaVersion } from "../../src/store/migrations.ts";
 
 let t: TestDb;
 beforeEach(() => {
@@ -20,7 +21,7 @@ describe("maos status", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     expect(r.stdout).toContain(`Database: ${t.path} (`);
-    expect(r.stdout).toContain("schema v2)");
+    expect(r.stdout).toContain(`schema v${schemaVersion})`);
     expect(r.stdout).toContain("Orchestrations: 1 completed, 2 running");
     expect(r.stdout).toContain("Messages: 6   Events: ");
     expect(r.stdout).toMatch(new RegExp(`${live.id.slice(0, 8)}\\s+running\\s`));
@@ -35,7 +36,7 @@ describe("maos status", () => {
     expect(r.stdout).toContain("Recent messages:");
     expect(r.stdout).toMatch(/design → build\s+message/);
     const doc = JSON.parse((await runMaos(["status", "--json", "--messages", "--db", t.path])).stdout);
-    expect(doc.database).toMatchObject({ path: t.path, schema_version: 2 });
+    expect(doc.database).toMatchObject({ path: t.path, schema_version: schemaVersion });
     expect(doc.messages).toBe(3);
     expect(doc.recent_messages).toHaveLength(3);
     expect(doc.unfinished).toHaveLength(1);
