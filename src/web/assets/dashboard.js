@@ -283,7 +283,7 @@ function mailboxTable(messages) {
   if (!messages.length) return el("div", { class: "empty" }, "No messages.");
   const state = (m) => {
     if (m.undeliverable) return el("span", { class: "badge s-failed" }, "undeliverable");
-    return m.deliveries.map((d) => el("span", { class: `badge ${d.status === "acknowledged" ? "s-completed" : d.status === "delivered" ? "s-running" : "s-pending"}`, title: d.via ? `via ${d.via}, attempt ${d.attempt}` : "waiting" }, `@${d.to} ${d.status}`));
+    return m.deliveries.map((d) => el("span", { class: `badge ${d.status === "acknowledged" ? "s-completed" : d.status === "delivered" ? "s-running" : d.status === "undeliverable" ? "s-failed" : "s-pending"}`, title: d.via ? `via ${d.via}, attempt ${d.attempt}` : "waiting" }, `@${d.to} ${d.status}`));
   };
   return el(
     "table",
