@@ -16,6 +16,8 @@ export const main = defineCommand({
     status: () => load(import("./commands/status.ts")),
     agents: () => load(import("./commands/agents.ts")),
     doctor: () => load(import("./commands/doctor.ts")),
+    logs: () => load(import("./commands/logs.ts")),
+    serve: () => load(import("./commands/serve.ts")),
   },
 });
 

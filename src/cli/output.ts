@@ -25,3 +25,17 @@ export function emit<T>(args: { json?: boolean }, data: T, human: (data: T) => s
   const text = human(data);
   if (text) writeOut(text.endsWith("\n") ? text : `${text}\n`);
 }
+
+/**
+ * Writes and waits until the text reached stdout, for long streamed outputs (`maos logs`).
+ * False once stdout is gone (`| head` or a pager quit), so the caller stops reading.
+ */
+export async function writeOutWaiting(text: string): Promise<boolean> {
+  await pending;
+  try {
+    await Bun.write(Bun.stdout, text);
+    return true;
+  } catch {
+    return false;
+  }
+}

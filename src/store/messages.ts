@@ -88,13 +88,17 @@ export interface PendingDelivery {
   timestamp: string;
 }
 
-/** The agent's mailbox: messages not yet delivered to it, oldest first (at most `limit`; -1 = all). */
+/**
+ * The agent's mailbox: messages not yet delivered to it, oldest first (at most `limit`; -1 = all).
+ * The sender is an agent, or a person ('user', from the dashboard), who has no agent row.
+ */
 export function listPendingDeliveries(db: Database, agentId: string, limit = -1): PendingDelivery[] {
   return db
     .query<PendingDelivery, [string, number]>(
-      `SELECT d.message_id, d.agent_id, m.from_agent, t.task_key AS from_task, m.message_type, m.message, m.timestamp
+      `SELECT d.message_id, d.agent_id, m.from_agent, COALESCE(t.task_key, m.from_agent) AS from_task, m.message_type, m.message,
+         m.timestamp
        FROM deliveries d JOIN messages m ON m.id = d.message_id
-       JOIN agents a ON a.id = m.from_agent JOIN tasks t ON t.id = a.task_id
+       LEFT JOIN agents a ON a.id = m.from_agent LEFT JOIN tasks t ON t.id = a.task_id
        WHERE d.agent_id = ? AND d.status = 'pending' ORDER BY d.message_id LIMIT ?`,
     )
     .all(agentId, limit);
@@ -246,13 +250,13 @@ export interface MessageView {
 }
 
 const messageViewSelect = `
-  SELECT m.id, m.orchestration_id, m.timestamp, ft.task_key AS from_task, m.to_task, m.message_type, m.message,
+  SELECT m.id, m.orchestration_id, m.timestamp, COALESCE(ft.task_key, m.from_agent) AS from_task, m.to_task, m.message_type, m.message,
     m.undeliverable, m.acknowledged,
     (SELECT COUNT(*) FROM deliveries d WHERE d.message_id = m.id) AS recipients,
     (SELECT COUNT(*) FROM deliveries d WHERE d.message_id = m.id AND d.status IN ('delivered','acknowledged')) AS delivered,
     (SELECT COUNT(*) FROM deliveries d WHERE d.message_id = m.id AND d.status = 'acknowledged') AS acked,
     (SELECT COUNT(*) FROM deliveries d WHERE d.message_id = m.id AND d.status = 'undeliverable') AS dropped
-  FROM messages m JOIN agents fa ON fa.id = m.from_agent JOIN tasks ft ON ft.id = fa.task_id`;
+  FROM messages m LEFT JOIN agents fa ON fa.id = m.from_agent LEFT JOIN tasks ft ON ft.id = fa.task_id`;
 
 export function listMessages(db: Database, orchestrationId: string, limit: number): MessageView[] {
   return db
