@@ -17,6 +17,7 @@
  */
 import type { Database, Statement } from "bun:sqlite";
 import { eventInserter, insertEvent, type NewEvent } from "../store/events.ts";
+import { ingestRecorder } from "./ingest-metrics.ts";
 import { sqlNow } from "../store/time.ts";
 import { transaction } from "../store/tx.ts";
 
@@ -92,6 +93,8 @@ export class EventWriter {
     this.backoffMs = this.busyRetryMs;
     this.onErrorCallback = options.onError;
     this.insert = eventInserter(db);
+    const metrics = ingestRecorder();
+    if (metrics) this.observers.push((batch, at) => metrics.record(batch, at));
   }
 
   /**
