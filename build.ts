@@ -12,6 +12,9 @@ const result = await Bun.build({
   sourcemap: "none",
   bytecode: true,
   format: "esm",
+  // Each command's modules become a chunk loaded by its import(): without splitting, the
+  // whole program is one module that every start loads (measured: --version 15 ms vs 5 ms).
+  splitting: true,
 });
 if (!result.success) {
   rmSync(tmp, { force: true });

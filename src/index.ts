@@ -1,9 +1,16 @@
 #!/usr/bin/env bun
-import { flushOutput } from "./cli/output.ts";
-import { run } from "./cli/main.ts";
+// Nothing is imported up front: `maos --version` answers before the CLI (citty, the
+// commands, valibot, SQLite) is loaded, and each command loads only its own modules.
+import { version } from "../package.json" with { type: "json" };
 
-void run(process.argv.slice(2)).then(async (code) => {
-  // Exit only once stdout has taken everything: a large --json document must arrive whole.
-  await flushOutput();
-  process.exit(code);
-});
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
+  console.log(version); // not process.stdout: setting up that stream costs Bun ~10 ms
+} else {
+  void import("./cli/main.ts").then(async ({ run, flushOutput }) => {
+    const code = await run(argv);
+    // Exit only once stdout has taken everything: a large --json document must arrive whole.
+    await flushOutput();
+    process.exit(code);
+  });
+}
