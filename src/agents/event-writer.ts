@@ -18,6 +18,7 @@
 import type { Database, Statement } from "bun:sqlite";
 import { eventInserter, insertEvent, type NewEvent } from "../store/events.ts";
 import { ingestRecorder } from "./ingest-metrics.ts";
+import { GcPacer } from "./gc-pacer.ts";
 import { sqlNow } from "../store/time.ts";
 import { transaction } from "../store/tx.ts";
 
@@ -37,6 +38,8 @@ export interface EventWriterOptions {
   busyRetryMs?: number;
   /** Told about a fatal write failure, and about errors thrown by onCommitted observers. */
   onError?: (error: unknown) => void;
+  /** Committed rows between two full garbage collections (default 10,000; see gc-pacer.ts). */
+  collectEveryRows?: number;
 }
 
 /** Runs inside the flush transaction after the inserts; throwing rolls the batch back. */
@@ -81,6 +84,7 @@ export class EventWriter {
   private closing: Promise<void> | null = null;
   private failure: { error: unknown } | null = null;
   private readonly counters: EventWriterStats = { transactions: 0, rows: 0, busyRetries: 0, largestBatch: 0 };
+  private readonly gc: GcPacer;
 
   constructor(
     private readonly db: Database,
@@ -93,6 +97,7 @@ export class EventWriter {
     this.backoffMs = this.busyRetryMs;
     this.onErrorCallback = options.onError;
     this.insert = eventInserter(db);
+    this.gc = new GcPacer(options.collectEveryRows);
     const metrics = ingestRecorder();
     if (metrics) this.observers.push((batch, at) => metrics.record(batch, at));
   }
@@ -197,6 +202,7 @@ export class EventWriter {
       this.flushing = false;
     }
     this.committed(batch, performance.now());
+    this.gc.committed(batch.length);
     return "committed";
   }
 
