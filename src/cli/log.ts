@@ -1,6 +1,5 @@
-import { appendFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { ConsolaInstance, LogObject } from "consola";
+import type { ConsolaInstance } from "consola";
 
 /**
  * Logs go to stderr (stdout is reserved for results and --json) and are appended to
@@ -20,30 +19,10 @@ export interface Log {
 let settings: { file: string | null; verbose: boolean } = { file: null, verbose: false };
 let instance: ConsolaInstance | null = null;
 
-function fileReporter(path: string) {
-  return {
-    log(entry: LogObject) {
-      const text = entry.args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(" ");
-      try {
-        appendFileSync(path, `${entry.date.toISOString()} ${entry.type} [${process.pid}] ${text}\n`, { mode: 0o600 });
-      } catch {
-        // The log file is a convenience; never fail a command because it cannot be written.
-      }
-    },
-  };
-}
-
 function logger(): ConsolaInstance {
-  if (instance) return instance;
-  // require(), not import: Bun's bundler makes it a chunk that loads here, on first use.
-  const { createConsola } = require("consola") as typeof import("consola");
-  instance = createConsola({
-    stdout: process.stderr,
-    stderr: process.stderr,
-    level: settings.verbose || process.env.MAOS_DEBUG === "1" ? 4 : 3,
-    formatOptions: { colors: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR },
-  });
-  if (settings.file) instance.addReporter(fileReporter(settings.file));
+  // require() of an ES module is a chunk boundary for Bun's bundler: consola-logger.ts and
+  // consola load here, on the first message, and not with the command.
+  instance ??= (require("./consola-logger.ts") as typeof import("./consola-logger.ts")).createLogger(settings);
   return instance;
 }
 
