@@ -6,15 +6,16 @@
  * help (most of that memory is not counted in them), so the pacer counts what causes the
  * garbage: after every `collectEveryRows` committed rows it runs one full collection.
  *
- * Measured (bench/events.bench.ts, 20 agents, 200,000 lines): every 10,000 rows keeps
- * the peak under 100 MB at a cost of one ~8 ms collection per 10,000 rows — a few percent
- * of a flat-out ingest, and nothing for a real agent, which streams a few lines a second.
+ * Measured (bench/events.bench.ts, 20 agents, 200,000 lines, 1,000-row batches): every
+ * 8,000 rows keeps the peak at 93–98 MB (130+ without) at a cost of one ~8 ms collection
+ * per 8,000 rows — under a tenth of a flat-out ingest's time, and nothing for a real
+ * agent, which streams a few lines a second.
  */
 export class GcPacer {
   private rows = 0;
   collections = 0;
 
-  constructor(private readonly collectEveryRows = 10_000) {}
+  constructor(private readonly collectEveryRows = 8_000) {}
 
   /** Counts committed rows; collects once enough have gone by. */
   committed(rows: number): void {
