@@ -2,8 +2,14 @@
  * The compiled binary's response times: `maos --version` (process cold start) and the two
  * read commands people run most, `orchestration list` and `orchestration status <id>`, on a
  * database holding 10,000 orchestrations and 100,000 messages. Targets: median < 100 ms.
+ *
+ * Start-up is also given as a ratio to a trivial `bun build --compile` binary (console.log)
+ * built in the same run with the same options, because absolute times differ several-fold
+ * between machines: the runs alternate trivial / maos, and the ratio is the median of the
+ * paired ratios, so load from other processes hits both sides alike.
  */
 import type { Database } from "bun:sqlite";
+import { writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { ensureBinary } from "../test/support/binary.ts";
@@ -112,6 +118,51 @@ function time(binary: string, args: string[], name: string): BenchRow {
   };
 }
 
+/** A compiled binary that only prints, built like dist/maos: the floor any start-up has. */
+async function buildTrivial(dir: string): Promise<string> {
+  const entry = join(dir, "trivial.ts");
+  writeFileSync(entry, 'console.log("x");\n');
+  const outfile = join(dir, "trivial");
+  const result = await Bun.build({ entrypoints: [entry], compile: { outfile }, minify: true, bytecode: true, format: "esm" });
+  if (!result.success) throw new Error(`building the trivial binary failed: ${result.logs.join("\n")}`);
+  return outfile;
+}
+
+function wallMs(argv: string[]): number {
+  const started = performance.now();
+  const r = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe" });
+  const elapsed = performance.now() - started;
+  if (r.exitCode !== 0) throw new Error(`${argv.join(" ")} exited ${r.exitCode}: ${r.stderr.toString()}`);
+  return elapsed;
+}
+
+const ratioFloors = { version: { floor: 1.5, goal: 1.2 }, list: { floor: 2.5, goal: 2 } } as const;
+
+/** `maos args…` against the trivial binary, alternated run by run; the ratio is the median of the paired ratios. */
+function startupRatio(trivial: string, maos: string[], name: string, floor: { floor: number; goal: number }): BenchRow[] {
+  for (let i = 0; i < warmups; i++) wallMs([trivial]), wallMs(maos);
+  const pairs = Array.from({ length: runs }, () => {
+    const base = wallMs([trivial]);
+    return { base, maos: wallMs(maos) };
+  });
+  const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+  const ratios = sorted(pairs.map((p) => p.maos / p.base));
+  const own = sorted(pairs.map((p) => p.maos));
+  const base = sorted(pairs.map((p) => p.base));
+  const ratio = quantile(ratios, 0.5);
+  return [
+    {
+      name: `start-up: ${name} / trivial compiled binary`,
+      value: Number(ratio.toFixed(2)),
+      unit: "×",
+      spread: `${ms(quantile(own, 0.5))} ms vs ${ms(quantile(base, 0.5))} ms; ratio p10–p90 ${quantile(ratios, 0.1).toFixed(2)}–${quantile(ratios, 0.9).toFixed(2)}`,
+      target: `≤ ${floor.floor}× (goal ${floor.goal}×)`,
+      pass: ratio <= floor.floor,
+      note: `${runs} alternated pairs after ${warmups} warm-ups; trivial = console.log("x") built with the same bun build --compile options`,
+    },
+  ];
+}
+
 export default async function cliBench(): Promise<BenchRow[]> {
   const binary = ensureBinary();
   const { path: dir, cleanup: remove } = tempDir("maos-bench-cli-");
@@ -126,6 +177,11 @@ export default async function cliBench(): Promise<BenchRow[]> {
     const generated = `database of ${orchestrations} orchestrations, ${orchestrations * messagesPerOrchestration} messages (built in ${seconds} s)`;
     const id = ids[Math.floor(ids.length / 2)]!.slice(0, 8);
     const maos = (args: string[]) => time(binary, [...args, ...(args[0] === "--version" ? [] : ["--db", path])], `cli: maos ${args.join(" ").replace(id, "<id>")}`);
+    const trivial = await buildTrivial(dir);
+    const ratios = [
+      ...startupRatio(trivial, [binary, "--version"], "maos --version", ratioFloors.version),
+      ...startupRatio(trivial, [binary, "orchestration", "list", "--db", path], "maos orchestration list (10,000 orchestrations)", ratioFloors.list),
+    ];
     const rows = [
       maos(["--version"]),
       maos(["orchestration", "list"]),
@@ -135,7 +191,7 @@ export default async function cliBench(): Promise<BenchRow[]> {
     ];
     rows[0]!.name += " (cold start)";
     for (const row of rows.slice(1)) row.note = `${row.note}; ${generated}`;
-    return rows;
+    return [...ratios, ...rows];
   } finally {
     remove();
   }

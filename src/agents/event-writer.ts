@@ -17,6 +17,8 @@
  */
 import type { Database, Statement } from "bun:sqlite";
 import { eventInserter, insertEvent, type NewEvent } from "../store/events.ts";
+import { ingestRecorder } from "./ingest-metrics.ts";
+import { GcPacer } from "./gc-pacer.ts";
 import { sqlNow } from "../store/time.ts";
 import { transaction } from "../store/tx.ts";
 
@@ -28,7 +30,11 @@ export interface QueuedEvent extends NewEvent {
 export interface EventWriterOptions {
   /** Longest a queued row waits for its commit when nothing else triggers one (default 25). */
   maxDelayMs?: number;
-  /** Queue length that triggers a flush at once (default 500). A flush writes the whole queue. */
+  /**
+   * Queue length that triggers a flush at once (default 1,000). A flush writes the whole queue.
+   * With 500, 20 agents streaming flat out spent more time in COMMIT (an fsync each) and
+   * reached 0.49 of the bare-SQLite ceiling, against 0.66 with 1,000, and a lower p99.
+   */
   maxBatch?: number;
   /** Queue length beyond which push() returns a promise the producer must await (default 20,000). */
   maxQueued?: number;
@@ -36,6 +42,8 @@ export interface EventWriterOptions {
   busyRetryMs?: number;
   /** Told about a fatal write failure, and about errors thrown by onCommitted observers. */
   onError?: (error: unknown) => void;
+  /** Committed rows between two full garbage collections (default 8,000; see gc-pacer.ts). */
+  collectEveryRows?: number;
 }
 
 /** Runs inside the flush transaction after the inserts; throwing rolls the batch back. */
@@ -80,18 +88,22 @@ export class EventWriter {
   private closing: Promise<void> | null = null;
   private failure: { error: unknown } | null = null;
   private readonly counters: EventWriterStats = { transactions: 0, rows: 0, busyRetries: 0, largestBatch: 0 };
+  private readonly gc: GcPacer;
 
   constructor(
     private readonly db: Database,
     options: EventWriterOptions = {},
   ) {
     this.maxDelayMs = options.maxDelayMs ?? 25;
-    this.maxBatch = options.maxBatch ?? 500;
+    this.maxBatch = options.maxBatch ?? 1000;
     this.maxQueued = options.maxQueued ?? 20_000;
     this.busyRetryMs = options.busyRetryMs ?? 10;
     this.backoffMs = this.busyRetryMs;
     this.onErrorCallback = options.onError;
     this.insert = eventInserter(db);
+    this.gc = new GcPacer(options.collectEveryRows);
+    const metrics = ingestRecorder();
+    if (metrics) this.observers.push((batch, at) => metrics.record(batch, at));
   }
 
   /**
@@ -194,6 +206,7 @@ export class EventWriter {
       this.flushing = false;
     }
     this.committed(batch, performance.now());
+    this.gc.committed(batch.length);
     return "committed";
   }
 

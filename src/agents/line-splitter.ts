@@ -48,13 +48,50 @@ export class LineSplitter {
   push(chunk: Uint8Array): Line[] {
     const lines: Line[] = [];
     let start = 0;
-    for (let nl = chunk.indexOf(LF); nl !== -1; nl = chunk.indexOf(LF, start)) {
-      const line = this.finish(chunk.subarray(start, nl));
+    let nl = chunk.indexOf(LF);
+    if (nl !== -1 && this.lineBytes > 0) {
+      // The first newline completes the line held from earlier chunks.
+      const line = this.finish(chunk.subarray(0, nl));
       if (line) lines.push(line);
       start = nl + 1;
+      nl = chunk.indexOf(LF, start);
+    }
+    if (nl !== -1) {
+      const last = chunk.lastIndexOf(LF);
+      if (!this.splitDecoded(chunk.subarray(start, last), lines)) {
+        for (; nl !== -1 && nl <= last; nl = chunk.indexOf(LF, start)) {
+          const line = this.finish(chunk.subarray(start, nl));
+          if (line) lines.push(line);
+          start = nl + 1;
+        }
+      }
+      start = last + 1;
     }
     if (start < chunk.length) this.hold(chunk.subarray(start));
     return lines;
+  }
+
+  /**
+   * The complete lines of one chunk (`bytes`: up to, not including, its last newline) decoded
+   * in one call instead of one call per line. Only when every byte became one character
+   * (ASCII, the common case for JSON): then character offsets are byte offsets and slicing the
+   * text gives exactly what decoding each line would. Otherwise returns false and does nothing.
+   */
+  private splitDecoded(bytes: Uint8Array, lines: Line[]): boolean {
+    const text = decoder.decode(bytes);
+    if (text.length !== bytes.length) return false;
+    for (let start = 0; ; ) {
+      const nl = text.indexOf("\n", start);
+      const end = nl === -1 ? text.length : nl;
+      const size = end > start && text.charCodeAt(end - 1) === CR ? end - start - 1 : end - start;
+      if (size > 0 || this.keepBlank) {
+        const truncated = size > this.maxLineBytes;
+        const kept = truncated ? this.maxLineBytes : size;
+        lines.push({ text: text.slice(start, start + kept), truncated, bytes: size });
+      }
+      if (nl === -1) return true;
+      start = nl + 1;
+    }
   }
 
   /** End of stream: returns the final line if it had no newline, and resets. */

@@ -6,6 +6,7 @@
  * (whose outcome maos must see) to "unknown". The raw text is stored either way.
  */
 import * as v from "valibot";
+import { isPlainAssistantLine, isPlainUserLine } from "./stream-guards.ts";
 
 /** An optional field whose wrong shape reads as absent instead of failing the line. */
 function lenient<const S extends v.GenericSchema>(schema: S) {
@@ -235,6 +236,10 @@ export function parseStreamLine(text: string): ParsedLine {
   const type = object.type;
   if (typeof type !== "string") return rawLines["no-type"];
   const subtype = subtypeOf(type, object);
+  // The bulk of a stream: when the exact checks pass, valibot would return an equal copy.
+  if (type === "assistant" ? isPlainAssistantLine(object) : type === "user" && isPlainUserLine(object)) {
+    return { kind: "known", type, subtype, line: object } as KnownLine;
+  }
   const schema = schemaFor(type, subtype);
   if (!schema) return { kind: "unknown", type, subtype, value: object };
   const parsed = v.safeParse(schema, object, parseConfig);

@@ -1,32 +1,40 @@
-import { appendFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createConsola, type ConsolaInstance, type LogObject } from "consola";
+import type { ConsolaInstance } from "consola";
 
 /**
  * Logs go to stderr (stdout is reserved for results and --json) and are appended to
  * maos.log beside the database.
+ *
+ * The logger is created at its first message, not at import: a read command that logs
+ * nothing never loads consola nor touches process.stderr (whose stream setup alone costs
+ * Bun about 10 ms, as much as the rest of `maos orchestration list`).
  */
-export let log: ConsolaInstance = createConsola({ stdout: process.stderr, stderr: process.stderr, level: 3 });
-
-function fileReporter(path: string) {
-  return {
-    log(entry: LogObject) {
-      const text = entry.args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(" ");
-      try {
-        appendFileSync(path, `${entry.date.toISOString()} ${entry.type} [${process.pid}] ${text}\n`, { mode: 0o600 });
-      } catch {
-        // The log file is a convenience; never fail a command because it cannot be written.
-      }
-    },
-  };
+export interface Log {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  debug(message: string): void;
 }
 
+let settings: { file: string | null; verbose: boolean } = { file: null, verbose: false };
+let instance: ConsolaInstance | null = null;
+
+function logger(): ConsolaInstance {
+  // require() of an ES module is a chunk boundary for Bun's bundler: consola-logger.ts and
+  // consola load here, on the first message, and not with the command.
+  instance ??= (require("./consola-logger.ts") as typeof import("./consola-logger.ts")).createLogger(settings);
+  return instance;
+}
+
+export const log: Log = {
+  info: (message) => logger().info(message),
+  warn: (message) => logger().warn(message),
+  error: (message) => logger().error(message),
+  debug: (message) => logger().debug(message),
+};
+
+/** From now on, also append to maos.log beside the database, and show debug logs if verbose. */
 export function configureLog(dbPath: string, verbose: boolean): void {
-  log = createConsola({
-    stdout: process.stderr,
-    stderr: process.stderr,
-    level: verbose || process.env.MAOS_DEBUG === "1" ? 4 : 3,
-    formatOptions: { colors: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR },
-  });
-  log.addReporter(fileReporter(join(dirname(dbPath), "maos.log")));
+  settings = { file: join(dirname(dbPath), "maos.log"), verbose };
+  instance = null;
 }

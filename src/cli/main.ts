@@ -5,6 +5,8 @@ import { colorEnabled } from "../ui/color.ts";
 import { writeOut } from "./output.ts";
 import { checkFlags, resolveCommand } from "./dispatch.ts";
 
+export { flushOutput } from "./output.ts";
+
 const load = <T>(p: Promise<{ default: T }>) => p.then((m) => m.default);
 
 export const main = defineCommand({

@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, spyOn, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -81,6 +81,18 @@ describe("EventWriter", () => {
     expect(countEvents(db)).toBe(n);
     expect(writer.stats.transactions).toBeLessThanOrEqual(Math.ceil(n / 100) + 1);
     expect(writer.stats.rows).toBe(n);
+  });
+
+  test("a flat-out ingest gets one full garbage collection per collectEveryRows committed rows", async () => {
+    const gc = spyOn(Bun, "gc");
+    try {
+      const writer = new EventWriter(db, { maxBatch: 10, maxDelayMs: 60_000, collectEveryRows: 25 });
+      for (let i = 0; i < 100; i++) writer.push(event(agents[i % 3]));
+      await writer.close();
+      expect(gc.mock.calls).toEqual([[true], [true], [true], [true]]);
+    } finally {
+      gc.mockRestore();
+    }
   });
 
   test("a full batch is written at once, without waiting for the timer", () => {

@@ -124,6 +124,28 @@ describe("LineSplitter", () => {
     expect(out).toEqual([{ text: "0123456789", truncated: false, bytes: 10 }]);
   });
 
+  test("ASCII chunks (decoded whole) and mixed ones give the same lines, limits and CRs as line by line (300 runs)", () => {
+    // Lines of every kind the per-chunk decoding must handle: blank, CRLF, a lone \r, over
+    // the limit, invalid bytes; mixed with a non-ASCII line that sends a chunk the slow way.
+    const pieces = ["plain", "", "crlf\r", "\r", "a\rb", "x".repeat(37), "y".repeat(20), "€uro", "z"];
+    const next = random(7);
+    for (let run = 0; run < 300; run++) {
+      const chosen = Array.from({ length: 1 + Math.floor(next() * 30) }, () => pieces[Math.floor(next() * (run % 2 ? pieces.length : pieces.length - 2))]!);
+      const bytes = encode(`${chosen.join("\n")}\n`);
+      const cuts = Array.from({ length: Math.floor(next() * 8) }, () => Math.floor(next() * bytes.length)).sort((a, b) => a - b);
+      for (const keepBlank of [false, true]) {
+        const expected = chosen
+          .map((raw) => {
+            const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+            const size = encode(line).length;
+            return { text: size > 20 ? line.slice(0, 20) : line, truncated: size > 20, bytes: size };
+          })
+          .filter((l) => keepBlank || l.bytes > 0);
+        expect(split(bytes, cuts, new LineSplitter({ maxLineBytes: 20, keepBlank }))).toEqual(expected);
+      }
+    }
+  });
+
   test("held bytes are copied, so a reused chunk buffer cannot corrupt a line", () => {
     const splitter = new LineSplitter();
     const buffer = encode("abc");

@@ -1,0 +1,79 @@
+/**
+ * What each start of dist/maos loads, read from the bundle build.ts makes: a chunk's static
+ * imports are loaded with it, its import() targets only when that code runs. So the
+ * static closure of the entry chunk is what `maos --version` evaluates, and the closure of
+ * a command's chunk is what that command adds.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { bundleOptions } from "../../build.ts";
+import { tempDir } from "../support/claude-env.ts";
+
+interface Output {
+  inputs: Record<string, unknown>;
+  imports: { path: string; kind: string }[];
+  entryPoint?: string;
+}
+
+let outputs: Record<string, Output>;
+const dir = tempDir("maos-bundle-");
+
+beforeAll(async () => {
+  const result = await Bun.build({ ...bundleOptions, target: "bun", outdir: dir.path, metafile: true });
+  if (!result.success) throw new Error(result.logs.join("\n"));
+  const metafile = result.metafile as unknown;
+  outputs = (typeof metafile === "string" ? JSON.parse(metafile) : metafile).outputs;
+}, 60_000);
+afterAll(() => dir.cleanup());
+
+const chunkName = (path: string) => path.replace(/^\.\//, "");
+
+/** Source modules and runtime modules evaluated when `chunk` loads (static imports only). */
+function staticClosure(chunk: string): { sources: string[]; runtime: string[] } {
+  const seen = new Set<string>();
+  const sources = new Set<string>();
+  const runtime = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const output = outputs[name] ?? outputs[`./${name}`];
+    if (!output) {
+      runtime.add(name);
+      return;
+    }
+    for (const input of Object.keys(output.inputs)) sources.add(input);
+    for (const i of output.imports) if (i.kind === "import-statement") visit(chunkName(i.path));
+  };
+  visit(chunk);
+  return { sources: [...sources].sort(), runtime: [...runtime].sort() };
+}
+
+function chunkOf(source: string): string {
+  const found = Object.entries(outputs).find(([, o]) => source in o.inputs);
+  if (!found) throw new Error(`${source} is in no chunk`);
+  return chunkName(found[0]);
+}
+
+describe("what a start of dist/maos loads", () => {
+  test("--version: only the entry (and package.json), no command, no CLI library, no SQLite", () => {
+    const entry = Object.entries(outputs).find(([, o]) => o.entryPoint)!;
+    const { sources, runtime } = staticClosure(chunkName(entry[0]));
+    expect(sources).toEqual(["package.json", "src/index.ts"]);
+    expect(runtime).toEqual([]);
+  });
+
+  test("the CLI's own start (parsing, dispatch) loads no command module and no valibot, consola or SQLite", () => {
+    const { sources, runtime } = staticClosure(chunkOf("src/cli/main.ts"));
+    expect(sources.filter((s) => s.startsWith("src/cli/commands/"))).toEqual([]);
+    expect(sources.filter((s) => /node_modules\/(valibot|consola|@clack)/.test(s))).toEqual([]);
+    expect(runtime).not.toContain("bun:sqlite");
+  });
+
+  test("`orchestration list` loads no other command and none of the run machinery", () => {
+    const { sources } = staticClosure(chunkOf("src/cli/commands/orchestration/list.ts"));
+    expect(sources.filter((s) => s.startsWith("src/cli/commands/") && !s.endsWith("/list.ts"))).toEqual([]);
+    for (const heavy of ["src/orchestrator/run.ts", "src/agents/attempt.ts", "src/agents/stream-schema.ts", "src/plan/planner.ts"]) {
+      expect(sources).not.toContain(heavy);
+    }
+    expect(sources.filter((s) => /node_modules\/(consola|@clack)/.test(s))).toEqual([]);
+  });
+});
