@@ -171,7 +171,7 @@ export class AgentAttempt {
     return this.finish(attemptRowId, exit);
   }
 
-  private async onLine(line: Line, readAt: number): Promise<void> {
+  private onLine(line: Line, readAt: number): Promise<void> | undefined {
     const facts = interpretLine(line.text);
     const event: AgentEvent = {
       orchestration_id: this.env.orchestrationId,
@@ -193,8 +193,11 @@ export class AgentAttempt {
     if (facts.activity) event.activity = this.activity = facts.activity;
     const acknowledged = this.ledger.saw(facts);
     const wait = this.env.writer.push(event);
-    if (wait) await wait;
-    if (acknowledged !== null) await this.onTurnEnd(acknowledged, facts.result!.is_error);
+    if (acknowledged === null) return wait ?? undefined;
+    return (async () => {
+      if (wait) await wait;
+      await this.onTurnEnd(acknowledged, facts.result!.is_error);
+    })();
   }
 
   private onInit(sessionId: string): void {

@@ -49,6 +49,7 @@ const keywordTypes: Record<string, MessageType> = {
 const protocolLine =
   /^[ \t]*(?:(?:[-*+]|\d{1,3}[.)])[ \t]+)?(\*\*|__|\*|_)?(DISCOVERY|BROADCAST|MESSAGE|REQUEST)(?:[ \t]+@([A-Za-z0-9][A-Za-z0-9_.-]*?))?(?:\1:|:\1|:)(.*)$/;
 const fenceLine = /^[ \t]*(```|~~~)/;
+const keywordPresent = /DISCOVERY|BROADCAST|MESSAGE|REQUEST/;
 
 /** Parses one line (without its terminator); null when it is not a protocol line. */
 function parseLine(raw: string, line: number): ProtocolMessage | null {
@@ -121,6 +122,8 @@ export class ProtocolStream {
 
 /** Every protocol message in a complete text (one assistant text block), in order. */
 export function parseProtocolLines(text: string): ProtocolMessage[] {
+  // Most assistant text says no protocol keyword at all: skip the line-by-line parse.
+  if (!keywordPresent.test(text)) return [];
   const stream = new ProtocolStream();
   return [...stream.push(text), ...stream.end()];
 }

@@ -188,7 +188,9 @@ export class ChildProcess {
     for await (const line of readLines(this.proc.stdout)) {
       this.handlingLine = true;
       try {
-        await onLine(line, this.heard());
+        // Only a returned promise (back-pressure, a turn end) is awaited: most lines cost no extra tick.
+        const pending = onLine(line, this.heard());
+        if (pending) await pending;
       } finally {
         this.handlingLine = false;
       }
