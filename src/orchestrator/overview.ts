@@ -15,6 +15,7 @@ import {
 import { listResumes, type ResumeSummary } from "../store/resumes.ts";
 import { listTasks, taskDependencies } from "../store/tasks.ts";
 import { readTransaction } from "../store/tx.ts";
+import { interventionEntries, type InterventionEntry } from "./intervention-log.ts";
 import { displayStatus, isInterrupted } from "./liveness.ts";
 
 /** What `orchestration list` and `orchestration status` show: plain data, rendered by the CLI. */
@@ -175,6 +176,8 @@ export interface OrchestrationDetail {
   /** Mailbox state: deliveries waiting, and messages that reached nobody. */
   mailbox: { sent: number; undelivered: number; waiting: number };
   resumes: ResumeEntry[];
+  /** Retries, skips and cancels users asked for, with who, when and what they changed. */
+  interventions: InterventionEntry[];
   checkpoints: { count: number; last: CheckpointSummary | null };
 }
 
@@ -250,6 +253,7 @@ export function describeOrchestration(db: Database, id: string, options: DetailO
         summary: r.parsed,
         option_changes: r.changes.map((c) => ({ ...c, flag: flagOf(c.option) })),
       })),
+      interventions: interventionEntries(db, id),
       checkpoints: {
         count: countOrchestrationCheckpoints(db, id),
         last: last && { id: last.id, name: last.name, kind: last.kind, created_at: last.created_at },

@@ -4,6 +4,7 @@ import { paint, paintStatus } from "./color.ts";
 import { formatAge, formatCost, formatDuration, shortId, shorten } from "./format.ts";
 import { progressBar } from "./progress.ts";
 import { renderMessages } from "./message-table.ts";
+import { renderInterventions } from "./intervention-table.ts";
 import { formatOptionChanges } from "./option-change.ts";
 import { renderTable } from "./table.ts";
 
@@ -86,6 +87,8 @@ export function renderOrchestrationDetail(d: OrchestrationDetail): string {
       ]),
     );
   }
+
+  if (d.interventions.length > 0) lines.push("", "Interventions:", renderInterventions(d.interventions));
 
   const last = d.checkpoints.last;
   lines.push(
