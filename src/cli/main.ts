@@ -16,6 +16,7 @@ export const main = defineCommand({
     status: () => load(import("./commands/status.ts")),
     agents: () => load(import("./commands/agents.ts")),
     doctor: () => load(import("./commands/doctor.ts")),
+    plan: () => load(import("./commands/plan.ts")),
   },
 });
 
