@@ -25,7 +25,10 @@ export interface AgentSummary {
   task_key: string;
   type: string | null;
   status: string;
+  /** The full Claude session id (`claude --resume <id>` from `cwd`). */
   session_id: string | null;
+  /** Where the agent's session lives: `maos orchestration open` runs claude there. */
+  cwd: string;
   attempt: number;
   messages_sent: number;
   messages_received: number;
@@ -51,13 +54,14 @@ export interface OrchestrationSummary {
   agent_list?: AgentSummary[];
 }
 
-function agentSummary(a: AgentOverviewRow): AgentSummary {
+function agentSummary(a: AgentOverviewRow, orchestrationCwd: string): AgentSummary {
   return {
     id: a.id,
     task_key: a.task_key,
     type: a.type,
     status: a.status,
     session_id: a.session_id,
+    cwd: a.session_cwd ?? orchestrationCwd,
     attempt: a.attempt,
     messages_sent: a.messages_sent,
     messages_received: a.messages_received,
@@ -111,7 +115,7 @@ export function listOrchestrationSummaries(db: Database, options: ListOptions): 
   for (const row of iterateOrchestrationOverviews(db, filter.stored)) {
     const s = summary(row);
     if (!filter.keep(s)) continue;
-    if (options.withAgents) s.agent_list = listAgentOverviews(db, s.id).map(agentSummary);
+    if (options.withAgents) s.agent_list = listAgentOverviews(db, s.id).map((a) => agentSummary(a, row.cwd));
     result.push(s);
     if (result.length >= options.limit) break;
   }
@@ -218,7 +222,7 @@ export function describeOrchestration(db: Database, id: string, options: DetailO
     const taskRows = listTasks(db, id);
     const byStatus: Record<string, number> = {};
     for (const t of taskRows) byStatus[t.status] = (byStatus[t.status] ?? 0) + 1;
-    const agents = listAgentOverviews(db, id).map(agentSummary);
+    const agents = listAgentOverviews(db, id).map((a) => agentSummary(a, o.cwd));
     const tasks = options.tasks
       ? taskRows.map((t) => ({
           key: t.task_key,

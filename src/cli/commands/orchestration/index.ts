@@ -14,5 +14,6 @@ export default defineCommand({
     retry: () => load(import("./retry.ts")),
     skip: () => load(import("./skip.ts")),
     cancel: () => load(import("./cancel.ts")),
+    open: () => load(import("./open.ts")),
   },
 });
