@@ -17,6 +17,7 @@ export const main = defineCommand({
     agents: () => load(import("./commands/agents.ts")),
     doctor: () => load(import("./commands/doctor.ts")),
     plan: () => load(import("./commands/plan.ts")),
+    completion: () => load(import("./commands/completion.ts")),
   },
 });
 
