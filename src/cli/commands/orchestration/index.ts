@@ -15,5 +15,7 @@ export default defineCommand({
     skip: () => load(import("./skip.ts")),
     cancel: () => load(import("./cancel.ts")),
     open: () => load(import("./open.ts")),
+    checkpoints: () => load(import("./checkpoints.ts")),
+    fork: () => load(import("./fork.ts")),
   },
 });
