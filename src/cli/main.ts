@@ -18,6 +18,7 @@ export const main = defineCommand({
     doctor: () => load(import("./commands/doctor.ts")),
     plan: () => load(import("./commands/plan.ts")),
     completion: () => load(import("./commands/completion.ts")),
+    demo: () => load(import("./commands/demo/index.ts")),
   },
 });
 
