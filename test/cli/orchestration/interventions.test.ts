@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { processAlive } from "../../../src/system/processes.ts";
+import { processAlive, stillRunning } from "../../../src/system/processes.ts";
 import { controlDir, waitFor, type ControlDir } from "../../support/control-run.ts";
 
 const slow = 180_000;
@@ -189,5 +189,22 @@ describe("on a running orchestration, its owner applies the intervention", () =>
     expect(two).toMatchObject({ status: "completed", resumed: 0 });
     expect(two!.session_id).not.toBe(one!.session_id);
     expect(tasks(c).a!.result).toBe("second try");
+  }, slow);
+
+  test("cancel of a crashed run (its maos was killed) stops the agents it left behind and records everything as cancelled", async () => {
+    const c = controlDir([["a", []], ["b", ["a"]]], { byPrompt: { "# Your task (@a)": [{ hang: true }], "*": [{ text: "b done" }] } });
+    const owner = c.spawn(["orchestrate", "work", "--plan", "plan.json", "--auto"]);
+    const agentPid = await runningPid(c, "a");
+    owner.proc.kill("SIGKILL");
+    await owner.done;
+    const cancel = await c.maos(["orchestration", "cancel", orchestrationId(c)]);
+    expect(cancel.stderr).toBe("");
+    expect(cancel.code).toBe(0);
+    expect(cancel.stdout).toMatch(/^Cancel of orchestration \w{8} applied: orchestration cancelled: @a, @b will not run\./);
+    // It may stay a zombie until whoever adopted it reaps it: what matters is that it no longer runs.
+    expect(stillRunning(agentPid)).toBe(false);
+    expect(c.query<{ status: string; owner_pid: number | null }>("SELECT status, owner_pid FROM orchestrations")).toEqual([{ status: "cancelled", owner_pid: null }]);
+    expect(attempts(c, "a")).toEqual([expect.objectContaining({ status: "interrupted", cause: "maos-stopped" })]);
+    expect(Object.values(tasks(c)).map((t) => t.status)).toEqual(["cancelled", "cancelled"]);
   }, slow);
 });
