@@ -1,5 +1,6 @@
 import { UsageError } from "../errors.ts";
 import { intervene, type InterveneInput } from "../orchestrator/intervene.ts";
+import { interventionEntry } from "../orchestrator/intervention-log.ts";
 import type { InterventionAction } from "../store/interventions.ts";
 import { shortId } from "../ui/format.ts";
 import { dbArgs, jsonArgs } from "./args.ts";
@@ -59,19 +60,7 @@ export async function runIntervention(
     const resumable = o.status === "paused" || o.status === "failed";
     const doc = {
       orchestration_id: orchestrationId,
-      intervention: {
-        id: i.id,
-        action: i.action,
-        task: i.task_key,
-        fresh: i.fresh === 1,
-        result: i.result_text,
-        requested_by: i.requested_by,
-        requested_at: i.requested_at,
-        status: i.status,
-        applied_at: i.applied_at,
-        applied_by: byOwner ? "owner" : "command",
-        outcome: i.outcome,
-      },
+      intervention: { id: i.id, ...interventionEntry(i), applied_by: byOwner ? "owner" : "command" },
       orchestration_status: o.status,
       resume_hint: resumable ? `maos orchestration resume ${shortId(orchestrationId)}` : null,
     };

@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { listInterventions } from "../store/interventions.ts";
+import { listInterventions, type InterventionRow } from "../store/interventions.ts";
 
 /** One retry, skip or cancel as `status` and the summary show it: who, when, what, and what it changed. */
 export interface InterventionEntry {
@@ -15,8 +15,8 @@ export interface InterventionEntry {
   outcome: string | null;
 }
 
-export function interventionEntries(db: Database, orchestrationId: string): InterventionEntry[] {
-  return listInterventions(db, orchestrationId).map((i) => ({
+export function interventionEntry(i: InterventionRow): InterventionEntry {
+  return {
     action: i.action,
     task: i.task_key,
     fresh: i.fresh === 1,
@@ -26,5 +26,9 @@ export function interventionEntries(db: Database, orchestrationId: string): Inte
     status: i.status,
     applied_at: i.applied_at,
     outcome: i.outcome,
-  }));
+  };
+}
+
+export function interventionEntries(db: Database, orchestrationId: string): InterventionEntry[] {
+  return listInterventions(db, orchestrationId).map(interventionEntry);
 }

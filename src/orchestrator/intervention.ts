@@ -7,6 +7,7 @@
 import type { Database } from "bun:sqlite";
 import { hostname, userInfo } from "node:os";
 import { MaosError, NotFoundError, UsageError } from "../errors.ts";
+import { setAgentStatus } from "../store/agents.ts";
 import { settleIntervention, type InterventionRow } from "../store/interventions.ts";
 import { getOrchestration, setOrchestrationStatus } from "../store/orchestrations.ts";
 import {
@@ -25,13 +26,17 @@ export type InterventionRequest = Pick<InterventionRow, "action" | "task_key" | 
 
 /** Who asked: the user and machine, as recorded with each intervention. */
 export function requester(): string {
-  let user = process.env.USER ?? "unknown";
-  try {
-    user = userInfo().username;
-  } catch {
-    // No passwd entry (some containers): the environment's USER is the best there is.
+  let user = process.env.USER ?? process.env.LOGNAME;
+  if (!user) {
+    try {
+      // Without a passwd entry (some containers) Bun reports "unknown": the uid says more.
+      const name = userInfo().username;
+      user = name && name !== "unknown" ? name : undefined;
+    } catch {
+      user = undefined;
+    }
   }
-  return `${user}@${hostname()}`;
+  return `${user ?? `uid ${process.getuid?.() ?? "?"}`}@${hostname()}`;
 }
 
 /** Every task that depends on `key`, directly or through others. */
@@ -97,6 +102,8 @@ export function applyToTask(db: Database, orchestrationId: string, req: Interven
     }
     case "skip": {
       completeTaskByUser(db, task.id, req.result_text ?? "skipped");
+      // The task's actor (same id) is done too: status must not show it interrupted or failed.
+      setAgentStatus(db, task.id, "completed");
       const freed = dependents.filter((t) => t.status === "blocked");
       unblockTasks(db, freed.map((t) => t.id));
       return `@${task.task_key} marked done by ${who}${req.result_text ? " with the given result" : ""}${freed.length ? `; unblocked ${keys(freed)}` : ""}`;
