@@ -110,9 +110,8 @@ function applyHere(db: Database, id: string): void {
   transaction(db, () => {
     const o = getOrchestration(db, id)!;
     if (o.status === "running") return;
-    const pending = listPendingInterventions(db, id);
-    for (const row of pending) settleOnRows(db, id, row);
-    if (pending.length > 0) restateOrchestration(db, id, `${pending.map(describe).join(", ")} by ${pending.at(-1)!.requested_by}`);
+    const applied = listPendingInterventions(db, id).filter((row) => settleOnRows(db, id, row));
+    if (applied.length > 0) restateOrchestration(db, id, `${applied.map(describe).join(", ")} by ${applied.at(-1)!.requested_by}`);
   });
 }
 

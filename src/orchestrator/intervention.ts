@@ -128,16 +128,18 @@ export function cancelWholeRun(db: Database, orchestrationId: string, who: strin
 /**
  * Applies one pending intervention in its own transaction and records how it ended
  * (applied, or refused with the reason when the tasks changed since it was asked for).
- * `whole-run cancel` is not handled here: its owner must stop the agents first.
+ * Returns whether it was applied. A whole-run cancel applied here assumes no agent runs.
  */
-export function settleOnRows(db: Database, orchestrationId: string, row: InterventionRow): void {
-  transaction(db, () => {
+export function settleOnRows(db: Database, orchestrationId: string, row: InterventionRow): boolean {
+  return transaction(db, () => {
     try {
       const outcome = row.task_key === null ? cancelWholeRun(db, orchestrationId, row.requested_by) : applyToTask(db, orchestrationId, row);
       settleIntervention(db, row.id, "applied", outcome, process.pid);
+      return true;
     } catch (error) {
       if (!(error instanceof MaosError)) throw error;
       settleIntervention(db, row.id, "refused", error.message, process.pid);
+      return false;
     }
   });
 }
