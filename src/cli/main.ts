@@ -20,6 +20,9 @@ export const main = defineCommand({
     doctor: () => load(import("./commands/doctor.ts")),
     logs: () => load(import("./commands/logs.ts")),
     serve: () => load(import("./commands/serve.ts")),
+    plan: () => load(import("./commands/plan.ts")),
+    completion: () => load(import("./commands/completion.ts")),
+    demo: () => load(import("./commands/demo/index.ts")),
   },
 });
 

@@ -56,7 +56,11 @@ export function createCheckpoint(
         agents.map((a) => [a.id, { session_id: a.session_id, last_seq: a.last_seq, status: a.status, attempt: a.attempt }]),
       ),
       taskStates: Object.fromEntries(
-        tasks.map((t) => [t.task_key, { status: t.status, attempt: t.attempt, session_id: t.session_id, progress: t.progress }]),
+        // A finished task's result is kept so a fork from this checkpoint gives its dependents the same input.
+        tasks.map((t) => [
+          t.task_key,
+          { status: t.status, attempt: t.attempt, session_id: t.session_id, progress: t.progress, ...(t.status === "completed" ? { result: t.result } : {}) },
+        ]),
       ),
       messageHistory: { last_message_id: cursor, pending_deliveries: countPendingDeliveries(db, orchestrationId) },
     });

@@ -39,12 +39,18 @@ export function describeEnd(a: Pick<AttemptRow, "attempt" | "cause" | "reason" |
 }
 
 /**
- * Whether the next attempt must start a new Claude session: the last attempt's error is
- * bound to its session, or the session already failed `failuresPerSession` times in a row.
+ * Whether the next attempt must start a new Claude session: the user asked for one
+ * (`retry --fresh`), the last attempt's error is bound to its session, or the session
+ * already failed `failuresPerSession` times in a row.
  */
-export function needsFreshSession(attempts: readonly Pick<AttemptRow, "session_id" | "status" | "cause">[], sessionId: string | null): boolean {
+export function needsFreshSession(
+  attempts: readonly Pick<AttemptRow, "session_id" | "status" | "cause">[],
+  sessionId: string | null,
+  freshRequested = false,
+): boolean {
   const last = attempts.at(-1);
   if (!last || sessionId === null) return false;
+  if (freshRequested) return true;
   if (last.cause === "session-error") return true;
   let failures = 0;
   for (let i = attempts.length - 1; i >= 0 && attempts[i]!.session_id === sessionId && attempts[i]!.status === "failed"; i--) failures++;

@@ -15,6 +15,7 @@ import {
 import { listResumes, type ResumeSummary } from "../store/resumes.ts";
 import { listTasks, taskDependencies } from "../store/tasks.ts";
 import { readTransaction } from "../store/tx.ts";
+import { interventionEntries, type InterventionEntry } from "./intervention-log.ts";
 import { displayStatus, isInterrupted } from "./liveness.ts";
 
 /** What `orchestration list` and `orchestration status` show: plain data, rendered by the CLI. */
@@ -24,7 +25,10 @@ export interface AgentSummary {
   task_key: string;
   type: string | null;
   status: string;
+  /** The full Claude session id (`claude --resume <id>` from `cwd`). */
   session_id: string | null;
+  /** Where the agent's session lives: `maos orchestration open` runs claude there. */
+  cwd: string;
   attempt: number;
   messages_sent: number;
   messages_received: number;
@@ -50,13 +54,14 @@ export interface OrchestrationSummary {
   agent_list?: AgentSummary[];
 }
 
-function agentSummary(a: AgentOverviewRow): AgentSummary {
+function agentSummary(a: AgentOverviewRow, orchestrationCwd: string): AgentSummary {
   return {
     id: a.id,
     task_key: a.task_key,
     type: a.type,
     status: a.status,
     session_id: a.session_id,
+    cwd: a.session_cwd ?? orchestrationCwd,
     attempt: a.attempt,
     messages_sent: a.messages_sent,
     messages_received: a.messages_received,
@@ -110,7 +115,7 @@ export function listOrchestrationSummaries(db: Database, options: ListOptions): 
   for (const row of iterateOrchestrationOverviews(db, filter.stored)) {
     const s = summary(row);
     if (!filter.keep(s)) continue;
-    if (options.withAgents) s.agent_list = listAgentOverviews(db, s.id).map(agentSummary);
+    if (options.withAgents) s.agent_list = listAgentOverviews(db, s.id).map((a) => agentSummary(a, row.cwd));
     result.push(s);
     if (result.length >= options.limit) break;
   }
@@ -175,6 +180,8 @@ export interface OrchestrationDetail {
   /** Mailbox state: deliveries waiting, and messages that reached nobody. */
   mailbox: { sent: number; undelivered: number; waiting: number };
   resumes: ResumeEntry[];
+  /** Retries, skips and cancels users asked for, with who, when and what they changed. */
+  interventions: InterventionEntry[];
   checkpoints: { count: number; last: CheckpointSummary | null };
 }
 
@@ -215,7 +222,7 @@ export function describeOrchestration(db: Database, id: string, options: DetailO
     const taskRows = listTasks(db, id);
     const byStatus: Record<string, number> = {};
     for (const t of taskRows) byStatus[t.status] = (byStatus[t.status] ?? 0) + 1;
-    const agents = listAgentOverviews(db, id).map(agentSummary);
+    const agents = listAgentOverviews(db, id).map((a) => agentSummary(a, o.cwd));
     const tasks = options.tasks
       ? taskRows.map((t) => ({
           key: t.task_key,
@@ -250,6 +257,7 @@ export function describeOrchestration(db: Database, id: string, options: DetailO
         summary: r.parsed,
         option_changes: r.changes.map((c) => ({ ...c, flag: flagOf(c.option) })),
       })),
+      interventions: interventionEntries(db, id),
       checkpoints: {
         count: countOrchestrationCheckpoints(db, id),
         last: last && { id: last.id, name: last.name, kind: last.kind, created_at: last.created_at },

@@ -22,7 +22,7 @@ import {
 } from "../store/orchestrations.ts";
 import { setDurability, synchronousMode } from "../store/db.ts";
 import { insertResume, type ResumeSummary } from "../store/resumes.ts";
-import { listTasks, maxTaskPosition, reopenStoppedTasks, requeueRunningTasks, taskId, type TaskRow } from "../store/tasks.ts";
+import { forgetUserCancels, listTasks, maxTaskPosition, reopenStoppedTasks, requeueRunningTasks, taskId, type TaskRow } from "../store/tasks.ts";
 import { transaction } from "../store/tx.ts";
 import { stopLeftoverAgents, stopLeftoverPlanner } from "./leftovers.ts";
 import { isInterrupted } from "./liveness.ts";
@@ -61,6 +61,8 @@ export interface ResumeInput {
   bin: string;
   catalog: Catalog;
   auto: boolean;
+  /** Resume a cancelled orchestration too, with the tasks the user cancelled. */
+  force?: boolean;
   interactive: boolean;
   reporter: (orchestrationId: string) => RunReporter;
   note: (text: string) => void;
@@ -120,6 +122,12 @@ export async function resumeOrchestration(input: ResumeInput): Promise<ResumeOut
       "wait for it, or stop that process (Ctrl-C) and resume then",
     );
   }
+  if (row.status === "cancelled" && !input.force) {
+    throw new UsageError(
+      `orchestration ${row.id.slice(0, 8)} was cancelled${row.summary ? ` (${row.summary})` : ""}`,
+      "pass --force to resume it anyway, with every unfinished task",
+    );
+  }
   // Every task done but the run died before recording its end: the loop below finds nothing to start and records it.
   const ended = row.status === "completed" || row.status === "cancelled";
   if (preview.continue.length + preview.start.length === 0 && !preview.addedTask && !preview.needsPlan && ended) {
@@ -140,6 +148,7 @@ export async function resumeOrchestration(input: ResumeInput): Promise<ResumeOut
     if (preview.optionChanges.length > 0) setOptions(db, orchestrationId, preview.options);
     interruptRunningAttempts(db, orchestrationId);
     requeueRunningTasks(db, orchestrationId);
+    if (input.force) forgetUserCancels(db, orchestrationId);
     reopenStoppedTasks(db, orchestrationId);
     markActiveAgentsInterrupted(db, orchestrationId);
     new Mailbox(db).requeueOnResume(orchestrationId);

@@ -8,6 +8,7 @@ import { cancelPendingTasks, listTasks, requeueRunningTasks } from "../store/tas
 import { transaction } from "../store/tx.ts";
 import { AutoSave } from "./autosave.ts";
 import type { RunContext } from "./run-context.ts";
+import { RunControl } from "./run-control.ts";
 import { Scheduler, type SchedulerEvents } from "./scheduler.ts";
 import { onInterrupt } from "./shutdown.ts";
 import { LiveAgents } from "./stream-hooks.ts";
@@ -51,6 +52,7 @@ export async function runToEnd(ctx: RunContext & RunHooks): Promise<RunResult> {
   });
   const mailbox = new Mailbox(db);
   const live = new LiveAgents(writer, mailbox, () => listTasks(db, orchestrationId).map((t) => t.task_key));
+  const control = new RunControl(db, orchestrationId);
   const scheduler: Scheduler = new Scheduler({
     db,
     orchestrationId,
@@ -72,6 +74,7 @@ export async function runToEnd(ctx: RunContext & RunHooks): Promise<RunResult> {
     live,
     definitionFor: ctx.definitionFor,
     events: reporter,
+    control,
   });
   const autosave = new AutoSave(db, orchestrationId, live, {
     saveIntervalS: ctx.saveIntervalS,
@@ -103,7 +106,7 @@ export async function runToEnd(ctx: RunContext & RunHooks): Promise<RunResult> {
     reporter.close();
   }
   if (writeFailure) throw writeFailure;
-  finishStatus(db, mailbox, orchestrationId, { interrupted, budgetSpent: scheduler.budgetSpent, stoppedBy: scheduler.stoppedBy });
+  finishStatus(db, mailbox, orchestrationId, { interrupted, budgetSpent: scheduler.budgetSpent, stoppedBy: scheduler.stoppedBy, control });
   return { summary: buildSummary(db, orchestrationId, scheduler.budgetSpent), interrupted };
 }
 
@@ -111,13 +114,21 @@ interface RunEnd {
   interrupted: boolean;
   budgetSpent: boolean;
   stoppedBy: Scheduler["stoppedBy"];
+  control: RunControl;
 }
 
-function finishStatus(db: Database, mailbox: Mailbox, orchestrationId: string, { interrupted, budgetSpent, stoppedBy }: RunEnd): void {
+function finishStatus(db: Database, mailbox: Mailbox, orchestrationId: string, { interrupted, budgetSpent, stoppedBy, control }: RunEnd): void {
   transaction(db, () => {
     refreshTotals(db, orchestrationId);
     // Nothing waits silently for an agent that finished: such messages count as undeliverable.
     mailbox.closeFinished(orchestrationId);
+    if (control.cancelling) {
+      // A user cancelled the run from another process: its stopped agents end as cancelled, not resumable work.
+      requeueRunningTasks(db, orchestrationId);
+      markActiveAgentsInterrupted(db, orchestrationId);
+      control.finishCancel();
+      return;
+    }
     if (interrupted) {
       requeueRunningTasks(db, orchestrationId);
       markActiveAgentsInterrupted(db, orchestrationId);

@@ -12,6 +12,7 @@ import { listTasks, setTaskStatus, taskDependencies, type TaskRow } from "../sto
 import { transaction } from "../store/tx.ts";
 import { continuationFor, needsFreshSession } from "./continuation.ts";
 import { buildTaskPrompt } from "./prompt.ts";
+import type { ControlTarget, RunControl } from "./run-control.ts";
 import type { LiveAgents } from "./stream-hooks.ts";
 
 export interface SchedulerEvents {
@@ -32,6 +33,8 @@ export interface SchedulerInput {
   live: LiveAgents;
   definitionFor: (agentType: string) => AgentDefinition;
   events?: SchedulerEvents;
+  /** Applies the users' interventions (retry, skip, cancel) between scheduling steps. */
+  control?: RunControl;
 }
 
 const failedStates = new Set(["failed", "blocked", "cancelled"]);
@@ -54,8 +57,10 @@ const unfinishedTextLines = 20;
  * its share. An agent that used up its share while the run still has budget continues in
  * the same session with a new share (not counted as a retry).
  */
-export class Scheduler {
+export class Scheduler implements ControlTarget {
   private readonly running = new Map<string, Promise<void>>();
+  /** What to do once an attempt stopped for an intervention has ended, by task id. */
+  private readonly afterStop = new Map<string, () => void>();
   /** Budget shares held by running attempts, by task id. */
   private readonly shares = new Map<string, number>();
   private stopping = false;
@@ -66,11 +71,26 @@ export class Scheduler {
   constructor(private readonly input: SchedulerInput) {}
 
   async run(): Promise<void> {
+    const control = this.input.control;
     for (;;) {
+      control?.check(this);
       if (!this.stopping && !this.stoppedBy) this.startReady();
       if (this.running.size === 0) return;
-      await Promise.race(this.running.values());
+      await Promise.race(control ? [...this.running.values(), control.tick()] : this.running.values());
     }
+  }
+
+  isRunning(taskId: string): boolean {
+    return this.running.has(taskId);
+  }
+
+  interruptTask(taskId: string, then: () => void): void {
+    this.afterStop.set(taskId, then);
+    void this.input.live.get(taskId)?.stop();
+  }
+
+  stopAll(): void {
+    void this.stop();
   }
 
   /** Ctrl-C: start nothing more and interrupt the running agents gracefully. */
@@ -188,6 +208,14 @@ export class Scheduler {
         this.shares.delete(task.id);
       }
       if (report.dropped.length > 0) this.input.live.tellDropped(task.task_key, report.dropped);
+      const after = this.afterStop.get(task.id);
+      if (after) {
+        // Stopped for a user's intervention: it decides what the task does next, not the retry rules.
+        this.afterStop.delete(task.id);
+        after();
+        this.input.events?.taskEnded?.(task, report, false);
+        return;
+      }
       let again = false;
       if (report.cause === "start-failed") {
         this.stoppedBy ??= { reason: `@${task.task_key}: ${report.reason}`, hint: report.hint };
@@ -220,7 +248,7 @@ export class Scheduler {
     const last = attempts.at(-1);
     // Continue the task's own Claude session when it exists and is worth continuing.
     const transcript = task.session_id !== null && transcriptExists(attemptEnv.claudeConfigDir, attemptEnv.cwd, task.session_id);
-    const fresh = needsFreshSession(attempts, task.session_id);
+    const fresh = needsFreshSession(attempts, task.session_id, task.fresh_session === 1);
     const resume = transcript && !fresh;
     const sessionId = resume ? task.session_id! : crypto.randomUUID();
     const textOf = (rows: { raw: string }[]) =>
@@ -235,7 +263,14 @@ export class Scheduler {
       unfinishedText,
       lastWords: new Map(last && lastSaid ? [[last.attempt, lastSaid]] : []),
       resume,
-      freshBecause: fresh ? null : task.session_id !== null ? "Its Claude session's transcript could not be found" : null,
+      freshBecause:
+        task.fresh_session === 1
+          ? "The user asked for a fresh session (retry --fresh)"
+          : fresh
+            ? null
+            : task.session_id !== null
+              ? "Its Claude session's transcript could not be found"
+              : null,
     });
     const attempt = new AgentAttempt(
       { ...attemptEnv, orchestrationId },

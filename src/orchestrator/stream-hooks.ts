@@ -36,6 +36,10 @@ export class LiveAgents {
     if (this.attempts.get(attempt.agentId) === attempt) this.attempts.delete(attempt.agentId);
   }
 
+  get(agentId: string): AgentAttempt | undefined {
+    return this.attempts.get(agentId);
+  }
+
   all(): AgentAttempt[] {
     return [...this.attempts.values()];
   }

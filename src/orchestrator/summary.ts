@@ -2,6 +2,7 @@ import type { Database } from "bun:sqlite";
 import { countMailbox } from "../store/messages.ts";
 import { getOrchestration, readOptions, type OrchestrationRow } from "../store/orchestrations.ts";
 import { listTasks } from "../store/tasks.ts";
+import { interventionEntries, type InterventionEntry } from "./intervention-log.ts";
 import { raisedBudget } from "./resume-budget.ts";
 
 export interface TaskSummary {
@@ -35,6 +36,8 @@ export interface RunSummary {
   /** Agent messages: sent, and how many reached nobody (unknown or finished recipient) or still wait. */
   messages: { sent: number; undelivered: number; waiting: number };
   budget_exhausted: boolean;
+  /** Retries, skips and cancels users asked for (who, when, what they changed). */
+  interventions: InterventionEntry[];
   /** The command that continues this orchestration, when there is anything left to do. */
   resume_hint: string | null;
 }
@@ -72,6 +75,7 @@ export function buildSummary(db: Database, orchestrationId: string, budgetExhaus
     },
     messages: { sent: mail.messages, undelivered: mail.undeliverable, waiting: mail.pending + mail.delivered },
     budget_exhausted: budgetExhausted,
+    interventions: interventionEntries(db, orchestrationId),
     resume_hint: resumeHint(o, budgetExhausted),
   };
 }

@@ -107,13 +107,16 @@ export interface AgentOverviewRow extends AgentRow {
   task_key: string;
   messages_sent: number;
   messages_received: number;
+  /** The working directory of the agent's current session (where `claude --resume` finds it). */
+  session_cwd: string | null;
 }
 
 export function listAgentOverviews(db: Database, orchestrationId: string): AgentOverviewRow[] {
   return db
     .query<AgentOverviewRow, { o: string }>(
       `SELECT agents.*, tasks.task_key, COALESCE(sent.n, 0) AS messages_sent,
-         (SELECT COUNT(*) FROM deliveries d WHERE d.agent_id = agents.id) AS messages_received
+         (SELECT COUNT(*) FROM deliveries d WHERE d.agent_id = agents.id) AS messages_received,
+         (SELECT s.cwd FROM sessions s WHERE s.session_id = agents.session_id) AS session_cwd
        FROM agents JOIN tasks ON tasks.id = agents.task_id
        LEFT JOIN (SELECT from_agent, COUNT(*) AS n FROM messages WHERE orchestration_id = $o GROUP BY from_agent) sent
          ON sent.from_agent = agents.id

@@ -1,4 +1,6 @@
 import type { Database } from "bun:sqlite";
+import * as v from "valibot";
+import { readJson } from "./json.ts";
 import { sqlNow } from "./time.ts";
 
 export interface CheckpointRow {
@@ -81,4 +83,23 @@ export function countOrchestrationCheckpoints(db: Database, orchestrationId: str
   return db
     .query<{ n: number }, [string]>("SELECT COUNT(*) AS n FROM checkpoints WHERE orchestration_id = ?")
     .get(orchestrationId)!.n;
+}
+
+/** One task as a checkpoint recorded it (result only for completed tasks, and only in checkpoints that kept it). */
+const CheckpointTaskSchema = v.object({
+  status: v.string(),
+  attempt: v.number(),
+  session_id: v.nullable(v.string()),
+  progress: v.optional(v.number()),
+  result: v.optional(v.nullable(v.string())),
+});
+const CheckpointTasksSchema = v.record(v.string(), CheckpointTaskSchema);
+export type CheckpointTask = v.InferOutput<typeof CheckpointTaskSchema>;
+
+export function readCheckpointTasks(row: Pick<CheckpointRow, "id" | "task_states">): Record<string, CheckpointTask> {
+  return readJson(CheckpointTasksSchema, row.task_states ?? "{}", `checkpoints.task_states of ${row.id}`);
+}
+
+export function findCheckpoint(db: Database, orchestrationId: string, name: string): CheckpointRow | null {
+  return db.query<CheckpointRow, [string, string]>("SELECT * FROM checkpoints WHERE orchestration_id = ? AND name = ?").get(orchestrationId, name);
 }

@@ -30,6 +30,10 @@ export interface TaskRow {
   num_turns: number;
   duration_ms: number;
   completed_count: number;
+  /** 1 when the user cancelled it: resume leaves it cancelled. */
+  user_cancelled: number;
+  /** 1 after retry --fresh: its next attempt starts a new Claude session. */
+  fresh_session: number;
 }
 
 const KeyList = v.array(v.string());
@@ -71,7 +75,7 @@ export function listTasks(db: Database, orchestrationId: string): TaskRow[] {
 export function startTaskAttempt(db: Database, id: string, sessionId: string): number {
   const row = db
     .query<{ attempt: number }, [string, string, string]>(
-      `UPDATE tasks SET status = 'running', attempt = attempt + 1, session_id = ?, error = NULL,
+      `UPDATE tasks SET status = 'running', attempt = attempt + 1, session_id = ?, error = NULL, fresh_session = 0,
          started_at = COALESCE(started_at, ?)
        WHERE id = ? AND status IN ('pending','running','failed') RETURNING attempt`,
     )
@@ -132,13 +136,14 @@ export function requeueRunningTasks(db: Database, orchestrationId: string): numb
 }
 
 /**
- * Blocked, cancelled and failed tasks get another chance on resume. Their recorded reason
+ * Blocked, cancelled and failed tasks get another chance on resume, except those the user
+ * cancelled (`orchestration cancel`). Their recorded reason
  * stays in `error` until their next attempt starts (each attempt's own reason stays in
  * `attempts.reason` for good).
  */
 export function reopenStoppedTasks(db: Database, orchestrationId: string): number {
   return db
-    .query("UPDATE tasks SET status = 'pending' WHERE orchestration_id = ? AND status IN ('blocked','cancelled','failed')")
+    .query("UPDATE tasks SET status = 'pending' WHERE orchestration_id = ? AND status IN ('blocked','cancelled','failed') AND user_cancelled = 0")
     .run(orchestrationId).changes;
 }
 
@@ -155,4 +160,36 @@ export function cancelPendingTasks(db: Database, orchestrationId: string, reason
   return db
     .query(`UPDATE tasks SET status = 'cancelled', ${addReason} WHERE orchestration_id = $orchestrationId AND status = 'pending'`)
     .run({ reason, orchestrationId }).changes;
+}
+
+/** retry: the task runs again (the user lifts a cancel); `fresh` makes its next attempt start a new Claude session. */
+export function requeueTaskForRetry(db: Database, id: string, fresh: boolean): void {
+  db.query("UPDATE tasks SET status = 'pending', user_cancelled = 0, fresh_session = ? WHERE id = ?").run(fresh ? 1 : 0, id);
+}
+
+/** skip: the user declares the task done; `result` is what its dependents are given. Counted as its one completion. */
+export function completeTaskByUser(db: Database, id: string, result: string): void {
+  db.query(
+    `UPDATE tasks SET status = 'completed', result = ?, error = NULL, progress = 1.0, completed_at = ?,
+       completed_count = completed_count + 1, user_cancelled = 0, fresh_session = 0
+     WHERE id = ? AND status != 'completed'`,
+  ).run(result, sqlNow(), id);
+}
+
+/** cancel: the task will not run; resume leaves it cancelled (see reopenStoppedTasks). */
+export function cancelTaskByUser(db: Database, id: string, reason: string): void {
+  db.query(`UPDATE tasks SET status = 'cancelled', user_cancelled = 1, ${addReason} WHERE id = $id AND status != 'completed'`).run({ reason, id });
+}
+
+/** Blocked tasks whose dependencies may complete again go back to pending (the scheduler re-blocks what still cannot run). */
+export function unblockTasks(db: Database, ids: readonly string[]): number {
+  let changed = 0;
+  const query = db.query("UPDATE tasks SET status = 'pending' WHERE id = ? AND status = 'blocked'");
+  for (const id of ids) changed += query.run(id).changes;
+  return changed;
+}
+
+/** resume --force: tasks the user cancelled get another run too. */
+export function forgetUserCancels(db: Database, orchestrationId: string): number {
+  return db.query("UPDATE tasks SET user_cancelled = 0 WHERE orchestration_id = ? AND user_cancelled = 1").run(orchestrationId).changes;
 }

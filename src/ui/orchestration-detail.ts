@@ -4,6 +4,7 @@ import { paint, paintStatus } from "./color.ts";
 import { formatAge, formatCost, formatDuration, shortId, shorten } from "./format.ts";
 import { progressBar } from "./progress.ts";
 import { renderMessages } from "./message-table.ts";
+import { renderInterventions } from "./intervention-table.ts";
 import { formatOptionChanges } from "./option-change.ts";
 import { renderTable } from "./table.ts";
 
@@ -14,6 +15,7 @@ export function renderOrchestrationDetail(d: OrchestrationDetail): string {
   const lines = [
     `Orchestration ${paint(shortId(o.id), "bold")}  ${paint(o.id, "gray")}`,
     `Request:  ${shorten(o.request, 200)}`,
+    `Directory: ${o.cwd}`,
     `Status:   ${paintStatus(o.status)}${owner}`,
     `Created:  ${formatAge(o.created_at)}   Updated: ${formatAge(o.last_updated)}${o.completed_at ? `   Finished: ${formatAge(o.completed_at)}` : ""}`,
     `Cost:     ${formatCost(o.total_cost)}   Tokens: ${o.input_tokens} in / ${o.output_tokens} out`,
@@ -33,11 +35,14 @@ export function renderOrchestrationDetail(d: OrchestrationDetail): string {
           { header: "AGENT", value: (a) => a.task_key },
           { header: "TYPE", value: (a) => a.type ?? "-" },
           { header: "STATUS", value: (a) => paintStatus(a.status) },
-          { header: "SESSION", value: (a) => (a.session_id ? shortId(a.session_id) : "-") },
+          // In full: it is what `claude --resume` takes (see `maos orchestration open`).
+          { header: "SESSION", value: (a) => a.session_id ?? "-" },
           { header: "MESSAGES", value: (a) => String(a.messages_sent + a.messages_received), align: "right" },
           { header: "COST", value: (a) => formatCost(a.cost_usd), align: "right" },
+          ...(d.agents.some((a) => a.cwd !== o.cwd) ? [{ header: "DIRECTORY", value: (a: (typeof d.agents)[number]) => a.cwd }] : []),
         ]),
   );
+  if (d.agents.some((a) => a.session_id)) lines.push(`Open an agent's conversation in Claude Code: maos orchestration open ${shortId(o.id)} @<task>`);
 
   if (d.tasks) {
     lines.push("", "Tasks:");
@@ -86,6 +91,8 @@ export function renderOrchestrationDetail(d: OrchestrationDetail): string {
       ]),
     );
   }
+
+  if (d.interventions.length > 0) lines.push("", "Interventions:", renderInterventions(d.interventions));
 
   const last = d.checkpoints.last;
   lines.push(

@@ -1,6 +1,7 @@
 import type { RunSummary } from "../orchestrator/summary.ts";
 import { paint, paintStatus } from "./color.ts";
 import { formatCost, formatDuration, shortId, shorten } from "./format.ts";
+import { renderInterventions } from "./intervention-table.ts";
 import { progressBar } from "./progress.ts";
 import { renderTable } from "./table.ts";
 
@@ -30,6 +31,7 @@ export function renderSummary(s: RunSummary): string {
     lines.push(paint(`${s.messages.undelivered} of ${s.messages.sent} agent messages were not delivered (see maos orchestration status ${shortId(s.orchestration_id)} --messages).`, "yellow"));
   }
   if (s.budget_exhausted) lines.push(paint("The --budget-usd budget was spent: no further tasks were started.", "yellow"));
+  if (s.interventions.length > 0) lines.push("", "Interventions:", renderInterventions(s.interventions));
   if (s.resume_hint) lines.push(`Resume with: ${s.resume_hint}`);
   return lines.join("\n");
 }

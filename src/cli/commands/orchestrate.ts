@@ -14,6 +14,7 @@ import { dbArgs, jsonArgs } from "../args.ts";
 import { log } from "../log.ts";
 import { emit } from "../output.ts";
 import { parseRunOptions, parseSaveInterval, runArgs } from "../run-options.ts";
+import { dryRun } from "../dry-run.ts";
 import { reportRun } from "../run-outcome.ts";
 import { openStore } from "../store.ts";
 
@@ -23,6 +24,7 @@ export default defineCommand({
     request: { type: "positional", description: "What you want done (quote it, or give several words)", required: false },
     auto: { type: "boolean", description: "Run without asking for approval (CI)" },
     plan: { type: "string", description: "Use this plan file instead of the planner (see README: Plan files)", valueHint: "FILE" },
+    "dry-run": { type: "boolean", description: "Validate the request or --plan and show batches, agents, models and tool limits; record and run nothing" },
     ...runArgs,
     ...dbArgs,
     ...jsonArgs,
@@ -31,6 +33,7 @@ export default defineCommand({
     const request = [args.request, ...args._.slice(1)].filter(Boolean).join(" ").trim();
     if (!request) throw new UsageError("missing request", 'e.g. maos orchestrate "Build the billing API"');
     const options = parseRunOptions(args);
+    if (args["dry-run"]) return dryRun(args, request, options);
     const saveFlag = parseSaveInterval(args["save-interval"]);
     const interactive = hasTerminal();
     if (!args.auto && !interactive) throw new UsageError("no terminal to ask for approval; pass --auto");

@@ -41,8 +41,8 @@ describe("maos orchestration status", () => {
     expect(r.stdout).toMatch(/Created: {2}\d+s ago {3}Updated: \d+s ago/);
     expect(r.stdout).toContain("Progress: █████░░░░░░░ 40% (2/5 tasks)");
     expect(r.stdout).toMatch(/AGENT\s+TYPE\s+STATUS\s+SESSION\s+MESSAGES\s+COST/);
-    expect(r.stdout).toMatch(new RegExp(`design\\s+architect\\s+completed\\s+${o.sessionIds.design!.slice(0, 8)}\\s+3\\s+\\$0\\.20`));
-    expect(r.stdout).toMatch(/build\s+developer\s+failed\s+[0-9a-f]{8}\s+3\s+\$0\.01/);
+    expect(r.stdout).toMatch(new RegExp(`design\\s+architect\\s+completed\\s+${o.sessionIds.design!}\\s+3\\s+\\$0\\.20`));
+    expect(r.stdout).toMatch(/build\s+developer\s+failed\s+[0-9a-f]{8}-[0-9a-f-]{27}\s+3\s+\$0\.01/);
     expect(r.stdout).toMatch(/test\s+tester\s+inactive\s+-\s+1\s+\$0\.00/);
     expect(r.stdout).toMatch(/Resumes:\n.*WHEN\s+PID\s+WAS/);
     expect(r.stdout).toContain(`Last checkpoint: ${o.checkpointNames[0]} (manual, `);

@@ -11,5 +11,11 @@ export default defineCommand({
     checkpoint: () => load(import("./checkpoint.ts")),
     "save-interval": () => load(import("./save-interval.ts")),
     cleanup: () => load(import("./cleanup.ts")),
+    retry: () => load(import("./retry.ts")),
+    skip: () => load(import("./skip.ts")),
+    cancel: () => load(import("./cancel.ts")),
+    open: () => load(import("./open.ts")),
+    checkpoints: () => load(import("./checkpoints.ts")),
+    fork: () => load(import("./fork.ts")),
   },
 });
