@@ -1,8 +1,12 @@
-import { expect, test } from "bun:test";
+import { expect, test, setDefaultTimeout } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../support/claude-env.ts";
 import { runMaos } from "../support/cli.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 test("maos agents lists built-in, user and project agents with their source; a malformed file is reported and skipped", async () => {
   const home = tempDir("maos-home-").path;

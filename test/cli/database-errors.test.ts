@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runMaos } from "../support/cli.ts";
@@ -6,6 +6,10 @@ import { tempDir } from "../support/claude-env.ts";
 import { fileFingerprint } from "../support/db-state.ts";
 import { buildOrchestration, createTestDb, standardSpec } from "../support/fixtures.ts";
 import { schemaVersion } from "../../src/store/migrations.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 /** Every command that opens the database, read side and write side. */
 const commands: ((db: string) => string[])[] = [

@@ -16,9 +16,10 @@ import {
   type RecordedRequest,
 } from "../support/mock-anthropic.ts";
 import { pidAlive, processesMatching, REQUEST, sqlTimeMs, startE2E, taskMarker, waitUntil, type E2E } from "../support/e2e.ts";
+import { scaled } from "../support/machine.ts";
 
 // Real processes: each test gets up to 45 s (they take 0.1–4 s each).
-setDefaultTimeout(45_000);
+setDefaultTimeout(scaled(45_000));
 
 const tasksByKey = (db: Database) =>
   new Map(db.query<Record<string, any>, []>("SELECT * FROM tasks ORDER BY position").all().map((t) => [t.task_key as string, t]));
@@ -94,7 +95,7 @@ describe("e2e: maos orchestrate with the real claude CLI", () => {
     // b and c answer only once both have asked (so run one after the other, they would stall
     // and fail), then stream for ~0.5 s each.
     const bothAsked = (reply: MessageReply): MockHandler => async () => {
-      await waitUntil(() => requestsFor(e, "b").length > 0 && requestsFor(e, "c").length > 0, "b and c to run at the same time", 15_000);
+      await waitUntil(() => requestsFor(e, "b").length > 0 && requestsFor(e, "c").length > 0, "b and c to run at the same time", scaled(15_000));
       return reply;
     };
     e.mock.script(
@@ -270,7 +271,7 @@ describe("e2e: maos orchestrate with the real claude CLI", () => {
       ]),
     );
     const p = e.start(["orchestrate", REQUEST, "--auto", "--db", e.dbPath, "--plan", e.plan([{ id: "a" }, { id: "b", depends_on: ["a"] }])]);
-    const streaming = await e.mock.waitFor((q) => q.isMessages && q.allUserText.includes(taskMarker("a")), 20_000);
+    const streaming = await e.mock.waitFor((q) => q.isMessages && q.allUserText.includes(taskMarker("a")), scaled(20_000));
     const countEvents = () => e.query((db) => db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM events").get()!.n);
     const before = await waitUntil(() => countEvents(), "the agent's first events");
     // Let some text stream (10 chunks) so the agent is mid-answer when the signal comes.

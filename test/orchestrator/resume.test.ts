@@ -4,7 +4,7 @@
  * processes, Ctrl-C and the resume history in `status`.
  */
 import { Database } from "bun:sqlite";
-import { describe, expect, test } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatDelivery } from "../../src/bus/mailbox.ts";
@@ -13,6 +13,10 @@ import { dumpDatabase } from "../support/db-state.ts";
 import { readFakeAgentLog, type FakeLogEntry, type FakeScript } from "../support/fake-agent.ts";
 import { buildOrchestration, createTestDb } from "../support/fixtures.ts";
 import { finish, killHard, scenarioEnv, scriptKey, spawnMaosIn, waitForDb, withDb, type MaosRun } from "../crash/scenario.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 interface Setup {
   dir: TempDir;
@@ -47,7 +51,7 @@ function setUp(tasks: { id: string; deps?: string[]; description?: string }[], s
     log,
     env,
     maos,
-    run: (args) => finish(maos(args), 30_000),
+    run: (args) => finish(maos(args), scaled(30_000)),
     // Even when a test fails half-way: no maos and no (hanging, detached) fake agent outlives it.
     [Symbol.dispose]: () => {
       for (const run of runs) if (run.proc.exitCode === null) run.proc.kill("SIGKILL");
@@ -132,8 +136,8 @@ describe("maos orchestration resume", () => {
     expect(query(s.db, "SELECT * FROM resumes")).toEqual([]);
 
     owner.proc.kill("SIGINT");
-    expect((await finish(owner, 15_000)).code).toBe(130);
-  }, 30_000);
+    expect((await finish(owner, scaled(15_000))).code).toBe(130);
+  }, scaled(30_000));
 
   test("an unknown id exits 3 and an ambiguous prefix exits 2", async () => {
     const t = createTestDb();
@@ -153,7 +157,7 @@ describe("maos orchestration resume", () => {
     } finally {
       t.cleanup();
     }
-  }, 30_000);
+  }, scaled(30_000));
 
   test('--task on a completed orchestration runs a developer after every task, with their results, and re-runs nothing', async () => {
     using s = setUp(
@@ -201,7 +205,7 @@ describe("maos orchestration resume", () => {
     expect(history).toHaveLength(1);
     expect(history[0]!.previous_status).toBe("completed");
     expect(JSON.parse(history[0]!.summary)).toMatchObject({ addedTask: "followup-1", done: ["a", "b"], continued: [], started: [] });
-  }, 30_000);
+  }, scaled(30_000));
 
   test('a completed orchestration without --task: "Nothing to resume", exit 0, nothing changed', async () => {
     using s = setUp([{ id: "a" }], { a: { steps: [{ text: "done" }] } });
@@ -212,7 +216,7 @@ describe("maos orchestration resume", () => {
     expect(result.stdout).toContain("Nothing to resume");
     expect(starts(s.log)).toHaveLength(1);
     expect(dumpDatabase(s.db)).toBe(dump);
-  }, 30_000);
+  }, scaled(30_000));
 
   test("killed after its last task completed but before the end was recorded: resume records it, re-running nothing", async () => {
     const t = createTestDb();
@@ -238,7 +242,7 @@ describe("maos orchestration resume", () => {
     } finally {
       t.cleanup();
     }
-  }, 30_000);
+  }, scaled(30_000));
 
   test("an orchestration paused a month ago resumes with all its agents, messages and results", async () => {
     using s = setUp(
@@ -256,7 +260,7 @@ describe("maos orchestration resume", () => {
     const first = s.maos(orchestrate);
     await agentStreaming(first, s.db, "b");
     first.proc.kill("SIGINT");
-    expect((await finish(first, 15_000)).code).toBe(130);
+    expect((await finish(first, scaled(15_000))).code).toBe(130);
     const id = orchestrationId(s.db);
 
     // Everything happened 31 days ago: every timestamp column of every table moves back.
@@ -316,7 +320,7 @@ describe("maos orchestration resume", () => {
       { message_type: "discovery", status: "acknowledged" },
       { message_type: "message", status: "acknowledged" },
     ]);
-  }, 30_000);
+  }, scaled(30_000));
 
   test("an orchestration killed while planning plans again on resume, then runs", async () => {
     const plan = { summary: "two steps", tasks: [{ id: "one", agent_type: "developer", description: "Step one", depends_on: [] }, { id: "two", agent_type: "tester", description: "Step two", depends_on: ["one"] }] };
@@ -353,7 +357,7 @@ describe("maos orchestration resume", () => {
         // gone
       }
     }
-  }, 30_000);
+  }, scaled(30_000));
 
   for (const variant of ["exits on SIGINT", "ignores SIGINT"] as const) {
     test(`agent processes left by a crashed run are stopped before anything is resumed (an agent that ${variant})`, async () => {
@@ -395,7 +399,7 @@ describe("maos orchestration resume", () => {
         { attempt: 1, status: "interrupted", resumed: 0 },
         { attempt: 2, status: "completed", resumed: 1 },
       ]);
-    }, 30_000);
+    }, scaled(30_000));
   }
 
   test("Ctrl-C pauses (exit 130); resume continues the interrupted agent's own session and status shows the history", async () => {
@@ -409,7 +413,7 @@ describe("maos orchestration resume", () => {
     const first = s.maos(orchestrate);
     await agentStreaming(first, s.db, "h");
     first.proc.kill("SIGINT");
-    const stopped = await finish(first, 15_000);
+    const stopped = await finish(first, scaled(15_000));
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toContain("orchestration resume");
     const id = orchestrationId(s.db);
@@ -451,5 +455,5 @@ describe("maos orchestration resume", () => {
         summary: { continued: ["h"], started: ["next"], done: [], messagesWaiting: 0, addedTask: null, stoppedPids: [] },
       }),
     ]);
-  }, 30_000);
+  }, scaled(30_000));
 });
