@@ -25,7 +25,7 @@ import { insertResume, type ResumeSummary } from "../store/resumes.ts";
 import { listTasks, maxTaskPosition, reopenStoppedTasks, requeueRunningTasks, taskId, type TaskRow } from "../store/tasks.ts";
 import { transaction } from "../store/tx.ts";
 import { stopLeftoverAgents, stopLeftoverPlanner } from "./leftovers.ts";
-import { isInterrupted } from "./liveness.ts";
+import { hasLiveOwner, isInterrupted } from "./liveness.ts";
 import { definitionLookup, insertPlanTasks, planStage } from "./orchestrate.ts";
 import { refuseSpentBudget, spentUsd } from "./resume-budget.ts";
 import { compileRunContext } from "./run-context.ts";
@@ -114,9 +114,10 @@ export async function resumeOrchestration(input: ResumeInput): Promise<ResumeOut
   if (input.addTask !== null && input.addTask.trim() === "") throw new UsageError("--task needs a description of the new work");
   const preview = previewResume(db, orchestrationId, input.addTask, input.overrides);
   const row = preview.orchestration;
-  if (row.status === "running" && !preview.interrupted) {
+  if (hasLiveOwner(row)) {
+    const says = row.status === "running" ? "" : ` (its status says ${row.status})`;
     throw new ConflictError(
-      `orchestration ${row.id.slice(0, 8)} is being run by live process ${row.owner_pid} on ${row.owner_host}`,
+      `orchestration ${row.id.slice(0, 8)} is being run by live process ${row.owner_pid} on ${row.owner_host}${says}`,
       "wait for it, or stop that process (Ctrl-C) and resume then",
     );
   }

@@ -139,6 +139,26 @@ describe("maos orchestration resume", () => {
     expect((await finish(owner, scaled(15_000))).code).toBe(130);
   }, scaled(30_000));
 
+  test("a live owner is never taken over whatever the status says (forced paused, failed): exit 4, its agent untouched", async () => {
+    using s = setUp([{ id: "h" }], { h: { steps: [{ text: "busy" }, { hang: true }] } });
+    const owner = s.maos(orchestrate);
+    const agentPid = await agentStreaming(owner, s.db, "h");
+    const id = orchestrationId(s.db);
+    for (const status of ["paused", "failed"]) {
+      // The README's "force paused" query, run while the owner is alive.
+      withDb(s.db, (d) => d.query("UPDATE orchestrations SET status = ? WHERE id = ?").run(status, id));
+      const refused = await s.run(["orchestration", "resume", id.slice(0, 8), "--auto"]);
+      expect(refused.code).toBe(4);
+      expect(refused.stderr).toContain(`live process ${owner.proc.pid}`);
+      expect(refused.stderr).toContain(`status says ${status}`);
+      expect(running(agentPid)).toBe(true);
+      expect(query(s.db, "SELECT * FROM resumes")).toEqual([]);
+      expect(query<{ n: number }>(s.db, "SELECT COUNT(*) AS n FROM attempts")[0]!.n).toBe(1);
+    }
+    owner.proc.kill("SIGINT");
+    expect((await finish(owner, scaled(15_000))).code).toBe(130);
+  }, scaled(30_000));
+
   test("an unknown id exits 3 and an ambiguous prefix exits 2", async () => {
     const t = createTestDb();
     try {
