@@ -142,8 +142,10 @@ export async function planStage(input: PlanStageInput): Promise<"approved" | "ca
       setPlannerPid(db, id, null);
     }
   }
-  const answer = await askApproval(plan, { auto: input.auto, interactive: input.interactive, catalog: catalog.agents });
+  // Recorded before the question: if maos dies at the prompt, resume shows and runs this plan
+  // (a --plan file or the planner's, already paid for) instead of planning again.
   recordPlan(db, id, plan, catalog);
+  const answer = await askApproval(plan, { auto: input.auto, interactive: input.interactive, catalog: catalog.agents });
   if (answer === "approve") return "approved";
   transaction(db, () => {
     cancelPendingTasks(db, id, "cancelled at approval");

@@ -250,6 +250,25 @@ describe("e2e: maos orchestrate with the real claude CLI", () => {
       });
     });
 
+    test("killed at the prompt: the plan was recorded before the question; resume shows it and runs it, no planner call", async () => {
+      await using e = await startE2E();
+      e.mock.script(route([[taskMarker("a"), textReply("A done after the resume.")]]));
+      const p = startOnTerminal(e);
+      await p.waitForOutput("Run this plan (1 task)?");
+      const owner = e.query((db) => db.query<{ id: string; owner_pid: number }, []>("SELECT id, owner_pid FROM orchestrations").get()!);
+      process.kill(owner.owner_pid, "SIGKILL");
+      await p.exited;
+      const r = await e.run(["orchestration", "resume", owner.id.slice(0, 8), "--auto", "--db", e.dbPath]);
+      expect(r.code).toBe(0);
+      expect(r.stdout + r.stderr).toContain("Start: @a");
+      expect(r.stdout).toMatch(/Orchestration [0-9a-f]{8}: completed/);
+      expect(e.mock.messageRequests().filter((q) => q.toolNames.includes("StructuredOutput"))).toHaveLength(0);
+      expect(requestsFor(e, "a")).toHaveLength(1);
+      e.query((db) => {
+        expect(JSON.parse(db.query<{ plan: string }, []>("SELECT plan FROM orchestrations").get()!.plan).tasks[0].description).toBe("Do the part called a.");
+      });
+    });
+
     test("no terminal and no --auto: exit 2, nothing recorded", async () => {
       await using e = await startE2E();
       const r = await e.run(["orchestrate", REQUEST, "--plan", e.plan([{ id: "a" }]), "--db", e.dbPath]);
