@@ -1,12 +1,25 @@
 import { appendFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createConsola, type ConsolaInstance, type LogObject } from "consola";
+import { createConsola, type ConsolaInstance, type ConsolaReporter, type LogObject } from "consola";
+import { safeText } from "../ui/terminal-text.ts";
 
 /**
  * Logs go to stderr (stdout is reserved for results and --json) and are appended to
  * maos.log beside the database.
  */
-export let log: ConsolaInstance = createConsola({ stdout: process.stderr, stderr: process.stderr, level: 3 });
+export let log: ConsolaInstance = terminalSafe(createConsola({ stdout: process.stderr, stderr: process.stderr, level: 3 }));
+
+/**
+ * Log lines carry agent output, file names from a repository and error text: every string
+ * argument is made terminal-safe before any reporter (stderr or maos.log, which people `tail`) sees it.
+ */
+function terminalSafe(instance: ConsolaInstance): ConsolaInstance {
+  const reporters: ConsolaReporter[] = instance.options.reporters.map((reporter) => ({
+    log: (entry, context) => reporter.log({ ...entry, args: entry.args.map((a) => (typeof a === "string" ? safeText(a) : a)) }, context),
+  }));
+  instance.setReporters(reporters);
+  return instance;
+}
 
 function fileReporter(path: string) {
   return {
@@ -29,4 +42,5 @@ export function configureLog(dbPath: string, verbose: boolean): void {
     formatOptions: { colors: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR },
   });
   log.addReporter(fileReporter(join(dirname(dbPath), "maos.log")));
+  log = terminalSafe(log);
 }

@@ -6,6 +6,8 @@
  * the process must not exit before that, or a large --json document read by a slow
  * consumer would be cut at the pipe buffer.
  */
+import { terminalSafe } from "../ui/terminal-text.ts";
+
 let pending: Promise<unknown> = Promise.resolve();
 
 export function writeOut(text: string): void {
@@ -22,6 +24,7 @@ export function emit<T>(args: { json?: boolean }, data: T, human: (data: T) => s
     writeOut(`${JSON.stringify(data, null, 2)}\n`);
     return;
   }
-  const text = human(data);
+  // People get the data with every string made terminal-safe; --json above keeps it exact.
+  const text = human(terminalSafe(data));
   if (text) writeOut(text.endsWith("\n") ? text : `${text}\n`);
 }

@@ -2,6 +2,7 @@ import type { AgentDefinition } from "../agents/catalog.ts";
 import { dependencyLevels, type Plan } from "../plan/plan.ts";
 import { paint, visibleLength } from "./color.ts";
 import { shorten } from "./format.ts";
+import { safeLine } from "./terminal-text.ts";
 
 export interface PlanViewOptions {
   /** Colour the output (default: off). */
@@ -39,7 +40,7 @@ export function renderPlan(plan: Plan, catalog?: readonly AgentDefinition[], opt
   const descWidth = Math.max(20, width - 4 - idWidth - 2 - typeWidth - 2 - (afterWidth ? afterWidth + 2 : 0));
 
   const count = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  const title = plan.summary ? `Plan: ${plan.summary}` : "Plan";
+  const title = plan.summary ? `Plan: ${safeLine(plan.summary)}` : "Plan";
   const lines = [`${paint(title, "bold", color)} (${count(plan.tasks.length, "task")}, ${count(levels.length, "level")})`];
   levels.forEach((ids, level) => {
     const parallel = ids.length > 1 ? paint("  (in parallel)", "dim", color) : "";

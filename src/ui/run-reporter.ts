@@ -6,6 +6,7 @@ import { listTasks, type TaskRow } from "../store/tasks.ts";
 import { paint } from "./color.ts";
 import { formatCost, shorten } from "./format.ts";
 import { progressBar } from "./progress.ts";
+import { safeLine } from "./terminal-text.ts";
 
 function endLine(task: TaskRow, report: AttemptReport, willRetry: boolean): string {
   const cost = formatCost(report.costUsd);
@@ -70,7 +71,7 @@ export class LiveReporter implements RunReporter {
     this.print(paint("the --budget-usd budget is spent: no new tasks will start", "yellow"));
   }
   note(text: string): void {
-    this.print(text);
+    this.print(safeLine(text));
   }
   close(): void {
     clearInterval(this.timer);
