@@ -4,6 +4,6 @@ import { run } from "./cli/main.ts";
 
 void run(process.argv.slice(2)).then(async (code) => {
   // Exit only once stdout has taken everything: a large --json document must arrive whole.
-  await flushOutput();
-  process.exit(code);
+  const failed = await flushOutput();
+  process.exit(failed ?? code);
 });

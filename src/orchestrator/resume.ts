@@ -3,7 +3,8 @@ import { hostname } from "node:os";
 import type { Catalog } from "../agents/catalog.ts";
 import { Mailbox } from "../bus/mailbox.ts";
 import { diffOptions, type OptionChange } from "../domain/option-changes.ts";
-import { ConflictError, UsageError } from "../errors.ts";
+import { statSync } from "node:fs";
+import { ConflictError, EnvironmentError, NotFoundError, UsageError } from "../errors.ts";
 import { dependencyLevels } from "../plan/plan.ts";
 import { markActiveAgentsInterrupted } from "../store/agents.ts";
 import { interruptRunningAttempts, listRunningAttempts } from "../store/attempts.ts";
@@ -127,11 +128,15 @@ export async function resumeOrchestration(input: ResumeInput): Promise<ResumeOut
     return { kind: "nothing", preview };
   }
   refuseSpentBudget(preview, input.overrides.budgetUsd !== undefined);
+  const agentsWouldRun = preview.continue.length + preview.start.length > 0 || preview.addedTask !== null || preview.needsPlan;
+  if (agentsWouldRun) refuseMissingDirectory(row);
   if (!(await input.approve(preview))) return { kind: "declined", preview };
 
   const previousStatus = preview.interrupted ? "paused (interrupted)" : row.status;
   if (!claimOrchestration(db, orchestrationId, row.owner_pid, process.pid, hostname())) {
-    const now = getOrchestration(db, orchestrationId)!;
+    const now = getOrchestration(db, orchestrationId);
+    // Removed while the question was open (`maos orchestration cleanup` from another shell).
+    if (!now) throw new NotFoundError(`orchestration ${row.id.slice(0, 8)} was removed while waiting for the answer`, "nothing was resumed");
     throw new ConflictError(`orchestration ${row.id.slice(0, 8)} was just taken by process ${now.owner_pid}`);
   }
   const planner = stopLeftoverPlanner(row.planner_pid);
@@ -174,6 +179,19 @@ export async function resumeOrchestration(input: ResumeInput): Promise<ResumeOut
     setOrchestrationStatus(db, orchestrationId, "paused");
     throw error;
   }
+}
+
+/**
+ * Agents run (and claude keeps their sessions) in the orchestration's directory: without it
+ * every attempt would fail to start and burn its retries, so resume refuses before changing anything.
+ */
+function refuseMissingDirectory(row: OrchestrationRow): void {
+  const stat = statSync(row.cwd, { throwIfNoEntry: false });
+  if (stat?.isDirectory()) return;
+  throw new EnvironmentError(
+    `the working directory of orchestration ${row.id.slice(0, 8)}, ${row.cwd}, ${stat ? "is not a directory" : "no longer exists"}`,
+    "restore it (agents run there and their Claude sessions belong to it), then resume again; nothing was changed",
+  );
 }
 
 function appendTask(db: Database, row: OrchestrationRow, task: NonNullable<ResumePreview["addedTask"]>, catalog: Catalog): void {

@@ -1,7 +1,7 @@
 import { Database } from "bun:sqlite";
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { EnvironmentError } from "../errors.ts";
+import { EnvironmentError, UsageError } from "../errors.ts";
 import { refuseDanglingSymlinks, tightenDatabaseFiles } from "./file-mode.ts";
 import { checkIdentity } from "./identity.ts";
 import { migrations, schemaVersion } from "./migrations.ts";
@@ -17,6 +17,7 @@ export interface OpenOptions {
 
 /** Where the database lives: --db, else MAOS_DB, else ./maos.db. */
 export function resolveDbPath(flag?: string): string {
+  if (flag !== undefined && flag.trim() === "") throw new UsageError("--db needs a path (it was empty)", "pass --db FILE, or leave it out for ./maos.db");
   return resolve(flag || process.env.MAOS_DB || "maos.db");
 }
 
@@ -42,14 +43,28 @@ function createPrivateFile(path: string): void {
   }
 }
 
+function makeDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    // Another maos opening the same new database made it first.
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+}
+
 function checkWritableDir(path: string): void {
   const dir = dirname(path);
   try {
-    // mkdir fails (ENOTDIR, EACCES, EROFS …) where the directory cannot exist or be written.
-    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // The database's own directory is made when its parent exists; a mistyped path is not
+    // turned into a chain of new directories from /. mkdir fails (ENOENT, ENOTDIR, EACCES,
+    // EROFS …) where the directory cannot exist or be written.
+    if (!existsSync(dir)) makeDirectory(dir);
     if (!statSync(dir).isDirectory()) throw new Error("not a directory");
     accessSync(dir, constants.W_OK);
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new EnvironmentError(`directory ${dir} does not exist, nor does its parent`, `create it first (mkdir -p ${dir}) or choose another --db`);
+    }
     throw new EnvironmentError(
       `cannot write to ${dir} (needed for the database and its WAL)`,
       "choose a writable location with --db or MAOS_DB",

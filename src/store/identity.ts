@@ -43,6 +43,21 @@ interface Contents {
  * the -wal) is a maos file or about to be refused, and reading it changes no byte of it.
  */
 function readContents(path: string): Contents {
+  // Another maos creating this file may hold the lock that switches it to WAL, where SQLite
+  // answers SQLITE_BUSY without waiting: try again for as long as busy_timeout would.
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return readContentsOnce(path);
+    } catch (error) {
+      const busy = String((error as { code?: unknown }).code ?? "").startsWith("SQLITE_BUSY");
+      if (!busy || Date.now() > deadline) throw error;
+    }
+    Bun.sleepSync(5 + Math.random() * 20);
+  }
+}
+
+function readContentsOnce(path: string): Contents {
   const db = new Database(path, { readwrite: true, create: false });
   try {
     db.exec("PRAGMA busy_timeout = 10000");
