@@ -7,7 +7,7 @@ import { dependencyLevels, singleTaskPlan, type Plan } from "../plan/plan.ts";
 import { PlannerError, runPlanner } from "../plan/planner.ts";
 import { insertAgent } from "../store/agents.ts";
 import {
-  addPlannerCost,
+  addPlannerUsage,
   getOrchestration,
   insertOrchestration,
   setOrchestrationStatus,
@@ -120,9 +120,9 @@ export async function planStage(input: PlanStageInput): Promise<"approved" | "ca
         onSpawn: (pid) => setPlannerPid(db, id, pid),
       });
       plan = planned.plan;
-      addPlannerCost(db, id, planned.costUsd);
+      addPlannerUsage(db, id, { costUsd: planned.costUsd, inputTokens: planned.tokens.input, outputTokens: planned.tokens.output });
     } catch (error) {
-      if (error instanceof PlannerError) addPlannerCost(db, id, error.costUsd);
+      if (error instanceof PlannerError) addPlannerUsage(db, id, { costUsd: error.costUsd, inputTokens: error.tokens.input, outputTokens: error.tokens.output });
       if (error instanceof InterruptedError) {
         setOrchestrationStatus(db, id, "paused", "interrupted while planning");
         throw new InterruptedError(`interrupted while planning; orchestration ${id.slice(0, 8)} is paused`, `resume with \`maos orchestration resume ${id.slice(0, 8)}\``);

@@ -16,6 +16,7 @@ import { listResumes, type ResumeSummary } from "../store/resumes.ts";
 import { listTasks, taskDependencies } from "../store/tasks.ts";
 import { readTransaction } from "../store/tx.ts";
 import { displayStatus, isInterrupted } from "./liveness.ts";
+import { orchestrationTotals, type Totals } from "./totals.ts";
 
 /** What `orchestration list` and `orchestration status` show: plain data, rendered by the CLI. */
 
@@ -185,7 +186,7 @@ export interface DetailOptions {
   messageLimit: number;
 }
 
-function orchestrationPart(o: OrchestrationRow, cost: number): OrchestrationDetail["orchestration"] {
+function orchestrationPart(o: OrchestrationRow, totals: Totals): OrchestrationDetail["orchestration"] {
   return {
     id: o.id,
     request: o.request,
@@ -199,9 +200,9 @@ function orchestrationPart(o: OrchestrationRow, cost: number): OrchestrationDeta
     owner_pid: o.owner_pid,
     owner_host: o.owner_host,
     cwd: o.cwd,
-    total_cost: cost,
-    input_tokens: o.input_tokens,
-    output_tokens: o.output_tokens,
+    total_cost: totals.cost_usd,
+    input_tokens: totals.input_tokens,
+    output_tokens: totals.output_tokens,
     summary: o.summary,
     options: readOptions(o),
   };
@@ -237,7 +238,7 @@ export function describeOrchestration(db: Database, id: string, options: DetailO
     const last = getLatestCheckpoint(db, id);
     const mail = countMailbox(db, id);
     return {
-      orchestration: orchestrationPart(o, taskRows.reduce((sum, t) => sum + t.cost_usd, 0)),
+      orchestration: orchestrationPart(o, orchestrationTotals(o, taskRows)),
       progress: { completed: byStatus.completed ?? 0, total: taskRows.length, by_status: byStatus },
       agents,
       tasks,

@@ -16,6 +16,8 @@ export class PlannerError extends RunFailedError {
     message: string,
     readonly costUsd: number,
     readonly sessionId: string | null,
+    /** Tokens the failed planning used (they count in the orchestration's totals). */
+    readonly tokens: { input: number; output: number } = { input: 0, output: 0 },
   ) {
     super(message, "write the plan yourself and pass --plan FILE (see \"Plan files\" in the README)");
   }
@@ -44,8 +46,9 @@ export interface PlannerOptions {
 
 export interface PlannerResult {
   plan: Plan;
-  /** Summed over both calls when a corrective retry was needed. */
+  /** Summed over both calls when a corrective retry was needed (the tokens too). */
   costUsd: number;
+  tokens: { input: number; output: number };
   sessionId: string | null;
   /** 1, or 2 after a corrective retry. */
   attempts: number;
@@ -59,6 +62,7 @@ const ResultSchema = v.looseObject({
   errors: v.optional(v.array(v.unknown())),
   session_id: v.optional(v.string()),
   total_cost_usd: v.optional(v.number()),
+  usage: v.optional(v.looseObject({ input_tokens: v.optional(v.number()), output_tokens: v.optional(v.number()) })),
   structured_output: v.optional(v.unknown()),
 });
 type ClaudeResult = v.InferOutput<typeof ResultSchema>;
@@ -182,6 +186,7 @@ export async function runPlanner(o: PlannerOptions): Promise<PlannerResult> {
   if (o.maxBudgetUsd != null) base.push("--max-budget-usd", o.maxBudgetUsd.toFixed(4));
 
   let costUsd = 0;
+  const tokens = { input: 0, output: 0 };
   let sessionId: string | null = null;
   let problem = "";
   for (let attempt = 1; attempt <= 2; attempt++) {
@@ -191,28 +196,30 @@ export async function runPlanner(o: PlannerOptions): Promise<PlannerResult> {
     const out = await callClaude(o.bin, args, input, o, deadline - Date.now());
     if (out.result) {
       costUsd += out.result.total_cost_usd ?? 0;
+      tokens.input += out.result.usage?.input_tokens ?? 0;
+      tokens.output += out.result.usage?.output_tokens ?? 0;
       sessionId = out.result.session_id ?? sessionId;
     }
     if (out.aborted) throw new InterruptedError("planning interrupted");
     if (out.timedOut) {
-      throw new PlannerError(`planner timed out after ${Math.round(o.timeoutMs / 1000)} s`, costUsd, sessionId);
+      throw new PlannerError(`planner timed out after ${Math.round(o.timeoutMs / 1000)} s`, costUsd, sessionId, tokens);
     }
     const r = out.result;
     if (!r) {
       const why = oneLine(out.stderr) || `exit code ${out.exitCode}`;
-      throw new PlannerError(`planner (claude) ended without a result: ${why}`, costUsd, sessionId);
+      throw new PlannerError(`planner (claude) ended without a result: ${why}`, costUsd, sessionId, tokens);
     }
-    if (r.is_error) throw new PlannerError(`planner failed: ${resultError(r)}`, costUsd, sessionId);
+    if (r.is_error) throw new PlannerError(`planner failed: ${resultError(r)}`, costUsd, sessionId, tokens);
     if (r.structured_output === undefined) {
       problem = "you answered in text instead of calling the StructuredOutput tool with the plan.";
       continue;
     }
     try {
-      return { plan: validatePlan(r.structured_output, names, "planner"), costUsd, sessionId, attempts: attempt };
+      return { plan: validatePlan(r.structured_output, names, "planner"), costUsd, tokens, sessionId, attempts: attempt };
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       problem = error.message.replace(/^planner: /, "");
     }
   }
-  throw new PlannerError(`planner returned no valid plan after a corrective retry: ${problem}`, costUsd, sessionId);
+  throw new PlannerError(`planner returned no valid plan after a corrective retry: ${problem}`, costUsd, sessionId, tokens);
 }

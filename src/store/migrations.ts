@@ -2,7 +2,7 @@
 import m0001 from "../../sql/0001_init.sql" with { type: "text" };
 import m0002 from "../../sql/0002_runtime.sql" with { type: "text" };
 import m0003 from "../../sql/0003_resume_options.sql" with { type: "text" };
-import m0004 from "../../sql/0004_application_id.sql" with { type: "text" };
+import m0004 from "../../sql/0004_hardening.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -15,7 +15,7 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: "0001_init", sql: m0001 },
   { version: 2, name: "0002_runtime", sql: m0002 },
   { version: 3, name: "0003_resume_options", sql: m0003 },
-  { version: 4, name: "0004_application_id", sql: m0004 },
+  { version: 4, name: "0004_hardening", sql: m0004 },
 ];
 
 export const schemaVersion = migrations.length;
