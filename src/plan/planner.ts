@@ -3,6 +3,7 @@ import type { AgentDefinition } from "../agents/catalog.ts";
 import { InterruptedError, RunFailedError, UsageError } from "../errors.ts";
 import { MAX_TASKS, planJsonSchema, validatePlan, type Plan } from "./plan.ts";
 import { describeProject } from "./project-context.ts";
+import { rejectedStructuredOutputs } from "./planner-transcript.ts";
 
 /**
  * The planner: one headless `claude -p --output-format json --json-schema <plan schema>`
@@ -211,7 +212,10 @@ export async function runPlanner(o: PlannerOptions): Promise<PlannerResult> {
     }
     if (r.is_error) throw new PlannerError(`planner failed: ${resultError(r)}`, costUsd, sessionId, tokens);
     if (r.structured_output === undefined) {
-      problem = "you answered in text instead of calling the StructuredOutput tool with the plan.";
+      const rejected = sessionId ? rejectedStructuredOutputs(o.env.CLAUDE_CONFIG_DIR ?? null, o.cwd, sessionId) : [];
+      problem = rejected.length
+        ? `your StructuredOutput call${rejected.length === 1 ? " was" : "s were"} refused by the plan's JSON schema (${oneLine(rejected.at(-1)!, 200)}).`
+        : "you answered in text instead of calling the StructuredOutput tool with the plan.";
       continue;
     }
     try {

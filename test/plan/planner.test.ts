@@ -131,6 +131,19 @@ describe("runPlanner (real claude CLI)", () => {
     expect(error.costUsd).toBeGreaterThan(0);
   });
 
+  test("StructuredOutput calls refused by the schema: the error says so, not 'answered in text'", async () => {
+    // Every plan the model offers lacks `tasks`; after the schema error it answers in text.
+    mock.script((req) =>
+      req.hasToolResult("StructuredOutput") || req.lastUserText.includes("structured-output-enforce")
+        ? textReply("I cannot make it fit.")
+        : structuredOutputReply({ summary: "no tasks here" }),
+    );
+    const error = await runPlanner(options()).catch((e) => e);
+    expect(error).toBeInstanceOf(PlannerError);
+    expect(error.message).toMatch(/^planner returned no valid plan after a corrective retry: your StructuredOutput calls? (was|were) refused by the plan's JSON schema \(.*\)\.$/);
+    expect(error.message).not.toContain("answered in text");
+  });
+
   test("API error 400 → PlannerError at once, no retry", async () => {
     mock.script(() => errorReply(400, { message: "bad request from mock" }));
     const before = mock.messageRequests().length;
