@@ -216,7 +216,11 @@ export function describeOrchestration(db: Database, id: string, options: DetailO
     const taskRows = listTasks(db, id);
     const byStatus: Record<string, number> = {};
     for (const t of taskRows) byStatus[t.status] = (byStatus[t.status] ?? 0) + 1;
-    const agents = listAgentOverviews(db, id).map(agentSummary);
+    // Agents of an orchestration nobody drives any more are not active, whatever their row says.
+    const interrupted = isInterrupted(o);
+    const agents = listAgentOverviews(db, id)
+      .map(agentSummary)
+      .map((a) => (interrupted && a.status === "active" ? { ...a, status: "interrupted" } : a));
     const tasks = options.tasks
       ? taskRows.map((t) => ({
           key: t.task_key,

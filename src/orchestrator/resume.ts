@@ -31,6 +31,7 @@ import { definitionLookup, insertPlanTasks, planStage } from "./orchestrate.ts";
 import { refuseSpentBudget, spentUsd } from "./resume-budget.ts";
 import { compileRunContext } from "./run-context.ts";
 import { runToEnd, type RunReporter, type RunResult } from "./run.ts";
+import { lastEventTime } from "../store/events.ts";
 
 export interface ResumePreview {
   orchestration: OrchestrationRow;
@@ -45,6 +46,8 @@ export interface ResumePreview {
   interrupted: boolean;
   /** The run stopped before a plan was accepted: resuming plans again. */
   needsPlan: boolean;
+  /** The last time anything of it was committed: heartbeat, row update or an agent's event. */
+  lastSavedAt: string | null;
   /** Run options the resume flags change (old → new); they are stored for this and later runs. */
   optionChanges: OptionChange[];
   /** The options this resume runs with. */
@@ -83,6 +86,11 @@ function followUpKey(tasks: readonly TaskRow[]): string {
   for (let n = 1; ; n++) if (!keys.has(`followup-${n}`)) return `followup-${n}`;
 }
 
+/** SQLite time texts compare in time order. */
+function latest(times: (string | null)[]): string | null {
+  return times.reduce<string | null>((max, t) => (t !== null && (max === null || t > max) ? t : max), null);
+}
+
 /** What a resume would do, read without changing anything. */
 export function previewResume(db: Database, orchestrationId: string, addTask: string | null, overrides: Partial<RunOptions> = {}): ResumePreview {
   const orchestration = getOrchestration(db, orchestrationId)!;
@@ -99,6 +107,7 @@ export function previewResume(db: Database, orchestrationId: string, addTask: st
     addedTask: addTask ? { key: followUpKey(tasks), description: addTask, dependsOn: tasks.map((t) => t.task_key) } : null,
     interrupted: isInterrupted(orchestration),
     needsPlan: tasks.length === 0,
+    lastSavedAt: latest([orchestration.heartbeat_at, orchestration.last_updated, lastEventTime(db, orchestrationId)]),
     optionChanges: diffOptions(stored, options),
     options,
     spentUsd: spentUsd(orchestration, tasks),

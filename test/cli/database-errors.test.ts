@@ -175,6 +175,9 @@ describe("only maos databases are opened (PRAGMA application_id)", () => {
     const path = join(dir, "old.db");
     realDatabase(path);
     const db = new Database(path);
+    // What a maos of schema v3 left: no id, no planner token columns.
+    db.exec("ALTER TABLE orchestrations DROP COLUMN planner_input_tokens");
+    db.exec("ALTER TABLE orchestrations DROP COLUMN planner_output_tokens");
     db.exec("PRAGMA application_id = 0; PRAGMA user_version = 3");
     db.close();
     const list = await runMaos(["orchestration", "list", "--db", path, "--json"]);

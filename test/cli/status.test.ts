@@ -26,7 +26,9 @@ describe("maos status", () => {
     expect(r.stderr).toBe("");
     expect(r.stdout).toContain(`Database: ${t.path} (`);
     expect(r.stdout).toContain(`schema v${schemaVersion})`);
-    expect(r.stdout).toContain("Orchestrations: 1 completed, 2 running");
+    // The crashed one counts as it is shown in the table below: paused (interrupted), its agent interrupted.
+    expect(r.stdout).toContain("Orchestrations: 1 completed, 1 running, 1 paused (interrupted)");
+    expect(r.stdout).toContain("Agents: 1 active, 5 completed, 4 inactive, 1 interrupted");
     expect(r.stdout).toContain("Messages: 6   Events: ");
     expect(r.stdout).toMatch(new RegExp(`${live.id.slice(0, 8)}\\s+running\\s`));
     expect(r.stdout).toMatch(new RegExp(`${crashed.id.slice(0, 8)}\\s+paused \\(interrupted\\)`));
