@@ -85,7 +85,9 @@ export class LiveReporter implements RunReporter {
   }
 
   private clear(): void {
-    if (this.drawn > 0) this.out.write(`\x1b[${this.drawn}A\x1b[0J`);
+    // "\r" first: a "^C" the terminal echoed moved the cursor right, and moving up keeps the
+    // column — the notice would start mid-line over the progress bar ("PrStopping…").
+    if (this.drawn > 0) this.out.write(`\r\x1b[${this.drawn}A\x1b[0J`);
     this.drawn = 0;
   }
 
