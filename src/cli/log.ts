@@ -21,17 +21,33 @@ function terminalSafe(instance: ConsolaInstance): ConsolaInstance {
   return instance;
 }
 
+let logFile: string | null = null;
+
+function appendLine(path: string, date: Date, type: string, text: string): void {
+  try {
+    appendFileSync(path, `${date.toISOString()} ${type} [${process.pid}] ${text}\n`, { mode: 0o600 });
+  } catch {
+    // The log file is a convenience; never fail a command because it cannot be written.
+  }
+}
+
 function fileReporter(path: string) {
   return {
     log(entry: LogObject) {
       const text = entry.args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(" ");
-      try {
-        appendFileSync(path, `${entry.date.toISOString()} ${entry.type} [${process.pid}] ${text}\n`, { mode: 0o600 });
-      } catch {
-        // The log file is a convenience; never fail a command because it cannot be written.
-      }
+      appendLine(path, entry.date, entry.type, text);
     },
   };
+}
+
+/**
+ * The one line a command ends with on an error goes to maos.log too (it is printed on stderr by
+ * the CLI's single catch, not through the logger), with the stack when there is one, so the log
+ * beside the database tells the whole story of a failed run.
+ */
+export function recordFinalError(line: string, stack?: string): void {
+  if (!logFile) return;
+  appendLine(logFile, new Date(), "fatal", safeText(stack ? `${line}\n${stack}` : line));
 }
 
 export function configureLog(dbPath: string, verbose: boolean): void {
@@ -41,6 +57,7 @@ export function configureLog(dbPath: string, verbose: boolean): void {
     level: verbose || process.env.MAOS_DEBUG === "1" ? 4 : 3,
     formatOptions: { colors: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR },
   });
-  log.addReporter(fileReporter(join(dirname(dbPath), "maos.log")));
+  logFile = join(dirname(dbPath), "maos.log");
+  log.addReporter(fileReporter(logFile));
   log = terminalSafe(log);
 }

@@ -52,6 +52,9 @@ export async function run(rawArgs: string[]): Promise<number> {
     const { line, exitCode } = describeError(mapped);
     if (wantsStack(rawArgs) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     process.stderr.write(`maos: ${safeText(line)}\n`);
+    // Loaded lazily (consola stays off the start-up path); a command that opened the database has it already.
+    const { recordFinalError } = await import("./log.ts");
+    recordFinalError(line, error instanceof Error && !(error instanceof MaosError) ? error.stack : undefined);
     return exitCode;
   }
 }

@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import type { AgentDefinition } from "../agents/catalog.ts";
-import { InterruptedError, RunFailedError, UsageError } from "../errors.ts";
+import { log } from "../cli/log.ts";
+import { EnvironmentError, InterruptedError, RunFailedError, UsageError } from "../errors.ts";
 import { MAX_TASKS, planJsonSchema, validatePlan, type Plan } from "./plan.ts";
 import { describeProject } from "./project-context.ts";
 import { rejectedStructuredOutputs } from "./planner-transcript.ts";
@@ -99,6 +100,9 @@ How to plan:
 Return the plan by calling the StructuredOutput tool.`;
 }
 
+/** What claude says headless when it has no key and no login, or the key is refused. */
+const credentialsRefused = /Not logged in|Please run \/login|Invalid API key|authentication_error/i;
+
 function correction(problem: string): string {
   return `The plan you returned cannot be used: ${problem}
 Fix this and call the StructuredOutput tool again with the complete corrected plan (all tasks, not only the changed ones).`;
@@ -194,7 +198,12 @@ export async function runPlanner(o: PlannerOptions): Promise<PlannerResult> {
     const resume = attempt > 1 && sessionId !== null;
     const args = resume ? [...base, "--resume", sessionId!] : base;
     const input = attempt === 1 ? prompt : resume ? correction(problem) : `${prompt}\n\n${correction(problem)}`;
+    log.debug(`planner: spawning ${[o.bin, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a.length > 200 ? `${a.slice(0, 200)}…` : a))).join(" ")} in ${o.cwd}`);
+    const startedAt = performance.now();
     const out = await callClaude(o.bin, args, input, o, deadline - Date.now());
+    log.debug(
+      `planner: call ${attempt} ended after ${((performance.now() - startedAt) / 1000).toFixed(1)} s (exit code ${out.exitCode}${out.result ? `, ${out.result.subtype}${out.result.is_error ? ", error" : ""}` : ", no result"})`,
+    );
     if (out.result) {
       costUsd += out.result.total_cost_usd ?? 0;
       tokens.input += out.result.usage?.input_tokens ?? 0;
@@ -209,6 +218,13 @@ export async function runPlanner(o: PlannerOptions): Promise<PlannerResult> {
     if (!r) {
       const why = oneLine(out.stderr) || `exit code ${out.exitCode}`;
       throw new PlannerError(`planner (claude) ended without a result: ${why}`, costUsd, sessionId, tokens);
+    }
+    if (r.is_error && credentialsRefused.test(resultError(r))) {
+      // Not something a plan file or a single developer task would get past: every agent would fail the same way.
+      throw new EnvironmentError(
+        `claude has no usable credentials (it said: ${resultError(r)})`,
+        "set ANTHROPIC_API_KEY, or run `claude` once and log in; `maos doctor` checks it",
+      );
     }
     if (r.is_error) throw new PlannerError(`planner failed: ${resultError(r)}`, costUsd, sessionId, tokens);
     if (r.structured_output === undefined) {

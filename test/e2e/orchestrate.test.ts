@@ -2,7 +2,8 @@
 // the planner, a parallel graph, failures, the budget, approval on a real terminal, Ctrl-C.
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Database } from "bun:sqlite";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { ensureBinary } from "../support/binary.ts";
 import {
   errorReply,
@@ -199,6 +200,19 @@ describe("e2e: maos orchestrate with the real claude CLI", () => {
       expect(attemptCount(db, "b")).toBe(0);
       expect(db.query<{ total_cost: number }, []>("SELECT total_cost FROM orchestrations").get()!.total_cost).toBeGreaterThan(0.05);
     });
+  });
+
+  test("first contact without credentials: one line naming ANTHROPIC_API_KEY and maos doctor (exit 5), also in maos.log; --verbose logs the planner's argv", async () => {
+    await using e = await startE2E();
+    const r = await e.orchestrate(null, ["--verbose"], { env: { ANTHROPIC_API_KEY: undefined } });
+    expect(r.code).toBe(5);
+    const last = r.stderr.trim().split("\n").at(-1)!;
+    expect(last).toMatch(/^maos: claude has no usable credentials \(it said: .*(Not logged in|login).*\) — set ANTHROPIC_API_KEY, or run `claude` once and log in; `maos doctor` checks it$/);
+    expect(r.stderr).toContain("planner: spawning");
+    expect(e.mock.messageRequests()).toHaveLength(0);
+    const logText = readFileSync(join(dirname(e.dbPath), "maos.log"), "utf8");
+    expect(logText).toContain("fatal");
+    expect(logText).toContain("claude has no usable credentials");
   });
 
   describe("approval on a real pseudo-terminal", () => {
