@@ -44,6 +44,8 @@ export interface PlannerOptions {
   signal?: AbortSignal;
   /** Told each planner process's pid once it runs (recorded so a crash leaves no unknown orphan). */
   onSpawn?: (pid: number) => void;
+  /** Re-plan: continue this planner session with the person's feedback on the plan it returned. */
+  revise?: { sessionId: string; feedback: string };
 }
 
 export interface PlannerResult {
@@ -102,6 +104,11 @@ Return the plan by calling the StructuredOutput tool.`;
 
 /** What claude says headless when it has no key and no login, or the key is refused. */
 const credentialsRefused = /Not logged in|Please run \/login|Invalid API key|authentication_error/i;
+
+function revision(feedback: string): string {
+  return `The person reviewing your plan asks for changes: ${feedback}
+Revise the plan accordingly and call the StructuredOutput tool again with the complete revised plan (all tasks, not only the changed ones).`;
+}
 
 function correction(problem: string): string {
   return `The plan you returned cannot be used: ${problem}
@@ -192,12 +199,13 @@ export async function runPlanner(o: PlannerOptions): Promise<PlannerResult> {
 
   let costUsd = 0;
   const tokens = { input: 0, output: 0 };
-  let sessionId: string | null = null;
+  let sessionId: string | null = o.revise?.sessionId ?? null;
   let problem = "";
   for (let attempt = 1; attempt <= 2; attempt++) {
-    const resume = attempt > 1 && sessionId !== null;
+    const resume = (attempt > 1 || o.revise !== undefined) && sessionId !== null;
     const args = resume ? [...base, "--resume", sessionId!] : base;
-    const input = attempt === 1 ? prompt : resume ? correction(problem) : `${prompt}\n\n${correction(problem)}`;
+    const first = o.revise ? revision(o.revise.feedback) : prompt;
+    const input = attempt === 1 ? first : resume ? correction(problem) : `${prompt}\n\n${correction(problem)}`;
     log.debug(`planner: spawning ${[o.bin, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a.length > 200 ? `${a.slice(0, 200)}…` : a))).join(" ")} in ${o.cwd}`);
     const startedAt = performance.now();
     const out = await callClaude(o.bin, args, input, o, deadline - Date.now());

@@ -156,3 +156,8 @@ export function cancelPendingTasks(db: Database, orchestrationId: string, reason
     .query(`UPDATE tasks SET status = 'cancelled', ${addReason} WHERE orchestration_id = $orchestrationId AND status = 'pending'`)
     .run({ reason, orchestrationId }).changes;
 }
+
+/** Removes a plan nothing has run from yet (its agents go with it), so an edited or re-planned one replaces it at approval. */
+export function deleteUnstartedTasks(db: Database, orchestrationId: string): void {
+  db.query("DELETE FROM tasks WHERE orchestration_id = ? AND attempt = 0").run(orchestrationId);
+}

@@ -2,7 +2,7 @@
 // the planner, a parallel graph, failures, the budget, approval on a real terminal, Ctrl-C.
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Database } from "bun:sqlite";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ensureBinary } from "../support/binary.ts";
 import {
@@ -217,14 +217,66 @@ describe("e2e: maos orchestrate with the real claude CLI", () => {
 
   describe("approval on a real pseudo-terminal", () => {
     /** Runs dist/maos without --auto inside `script` (util-linux), which gives it a pty of 100x30. */
-    function startOnTerminal(e: E2E) {
-      const cmd = ["orchestrate", REQUEST, "--plan", e.plan([{ id: "a" }]), "--db", e.dbPath].map(sh).join(" ");
+    function startOnTerminal(e: E2E, env: Record<string, string> = {}, planArgs: string[] = ["--plan", e.plan([{ id: "a" }])]) {
+      const cmd = ["orchestrate", REQUEST, ...planArgs, "--db", e.dbPath].map(sh).join(" ");
       return e.start(["-q", "-e", "-c", `stty cols 100 rows 30; exec ${sh(ensureBinary())} ${cmd}`, "/dev/null"], {
         cmd: ["script"],
         stdin: "pipe",
-        env: { TERM: "xterm-256color" },
+        env: { TERM: "xterm-256color", ...env },
       });
     }
+
+    test("Edit the plan: $EDITOR changes it, it is validated, shown again and run as edited", async () => {
+      await using e = await startE2E();
+      e.mock.script(route([[taskMarker("a"), textReply("A done as edited.")]]));
+      const editor = join(e.root.path, "editor.sh");
+      writeFileSync(editor, `#!/bin/sh\nsed -i 's/Do the part called a\\./EDITED-DESCRIPTION, must NOT touch deploy\\//' "$1"\n`, { mode: 0o755 });
+      const p = startOnTerminal(e, { EDITOR: editor, VISUAL: "" });
+      await p.waitForOutput("Run this plan (1 task)?");
+      p.write("\x1b[B\x1b[B");
+      await p.waitForOutput("● Edit the plan");
+      p.write("\r");
+      await p.waitForOutput(/EDITED-DESCRIPTION, must NOT touch deploy\/[\s\S]*Run this plan \(1 task\)\?/);
+      p.write("\r");
+      const r = await p.exited;
+      expect(r.code).toBe(0);
+      expect(requestsFor(e, "a")[0]!.allUserText).toContain("EDITED-DESCRIPTION, must NOT touch deploy/");
+      e.query((db) => {
+        expect(JSON.parse(db.query<{ plan: string }, []>("SELECT plan FROM orchestrations").get()!.plan).tasks[0].description).toBe(
+          "EDITED-DESCRIPTION, must NOT touch deploy/",
+        );
+        expect(db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM tasks").get()!.n).toBe(1);
+      });
+    });
+
+    test("Re-plan with feedback: the planner's session continues with the feedback; the revised plan replaces the first", async () => {
+      await using e = await startE2E();
+      const first = { summary: "first", tasks: [{ id: "a", agent_type: "developer", description: "FIRST-PLAN task" }] };
+      const second = { summary: "second", tasks: [{ id: "b", agent_type: "developer", description: "SECOND-PLAN task" }] };
+      const agents = route([[taskMarker("b"), textReply("B done.")]]);
+      e.mock.script((req) =>
+        req.toolNames.includes("StructuredOutput") ? structuredOutputReply(req.allUserText.includes("FEEDBACK-MARK") ? second : first) : agents(req),
+      );
+      const p = startOnTerminal(e, {}, []);
+      await p.waitForOutput(/FIRST-PLAN task[\s\S]*Run this plan \(1 task\)\?/);
+      p.write("\x1b[B\x1b[B\x1b[B");
+      await p.waitForOutput("● Re-plan with feedback");
+      p.write("\r");
+      await p.waitForOutput("What should the planner change?");
+      p.write("FEEDBACK-MARK use task b instead\r");
+      await p.waitForOutput(/SECOND-PLAN task[\s\S]*Run this plan \(1 task\)\?/);
+      p.write("\r");
+      const r = await p.exited;
+      expect(r.code).toBe(0);
+      const planner = e.mock.messageRequests().filter((q) => q.toolNames.includes("StructuredOutput"));
+      expect(planner.length).toBeGreaterThanOrEqual(2);
+      expect(planner.at(-1)!.sessionId).toBe(planner[0]!.sessionId!);
+      expect(requestsFor(e, "a")).toHaveLength(0);
+      expect(requestsFor(e, "b")).toHaveLength(1);
+      e.query((db) => {
+        expect(db.query<{ task_key: string }, []>("SELECT task_key FROM tasks").all()).toEqual([{ task_key: "b" }]);
+      });
+    });
 
     test("Enter approves: the plan runs", async () => {
       await using e = await startE2E();
