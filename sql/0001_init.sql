@@ -230,3 +230,7 @@ CREATE TABLE settings (
     value TEXT NOT NULL,
     updated_at TIMESTAMP NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now'))
 );
+
+-- maos databases identify themselves in the SQLite header ("MAOS"), in the same transaction
+-- as the tables, so another process never sees the tables without the id (src/store/identity.ts).
+PRAGMA application_id = 1296125779;

@@ -10,6 +10,8 @@ export const ExitCode = {
   notFound: 3,
   conflict: 4,
   environment: 5,
+  /** A bug in maos, not in the input or the run (sysexits' EX_SOFTWARE); never "tasks failed". */
+  internal: 70,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -76,8 +78,15 @@ export function describeError(error: unknown): { line: string; exitCode: number 
   }
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof Error && error.name === "SQLiteError") {
-    // Anything SQLite refuses after the database was opened (read-only file, full disk, I/O error).
+    const code = String((error as { code?: unknown }).code ?? "");
+    if (code.startsWith("SQLITE_FULL") || /disk is full/.test(message)) {
+      return {
+        line: `the disk holding the database is full (${message}) — free some space, then continue with \`maos orchestration resume <id>\` (\`maos orchestration list\` shows it); everything committed so far is kept`,
+        exitCode: ExitCode.environment,
+      };
+    }
+    // Anything else SQLite refuses after the database was opened (read-only file, I/O error).
     return { line: `database error: ${message} — check the database file, its directory and free space`, exitCode: ExitCode.environment };
   }
-  return { line: `unexpected error: ${message}`, exitCode: ExitCode.tasksFailed };
+  return { line: `internal error: ${message} — this is a bug in maos; run again with --verbose for the stack trace and report it`, exitCode: ExitCode.internal };
 }

@@ -13,7 +13,7 @@ if (argv[0] === "__supervise") {
   void import("./cli/main.ts").then(async ({ run, flushOutput }) => {
     const code = await run(argv);
     // Exit only once stdout has taken everything: a large --json document must arrive whole.
-    await flushOutput();
-    process.exit(code);
+    const failed = await flushOutput();
+    process.exit(failed ?? code);
   });
 }

@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { log } from "../cli/log.ts";
 import type { Mailbox, MailboxDelivery } from "../bus/mailbox.ts";
 import { formatDelivery } from "../bus/mailbox.ts";
 import { attemptSessionChanged, attemptSpawned, beginAttempt, finishAttempt, type BeginAttempt } from "../store/attempt-lifecycle.ts";
@@ -133,10 +134,14 @@ export class AgentAttempt {
     this.remember("user", prompt);
 
     let exit: ProcessExit;
+    const args = agentArgs({ ...this.spec.args, sessionId: this.sessionId, resume: this.spec.resume, maxBudgetUsd: this.spec.budgetShareUsd });
+    const label = `${this.spec.agentId.slice(this.spec.agentId.indexOf(":") + 1)} attempt ${this.attempt}`;
+    log.debug(`@${label}: spawning ${[this.env.bin, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(" ")} in ${this.env.cwd}`);
+    const spawnedAt = performance.now();
     try {
       this.proc = new ClaudeProcess({
         bin: this.env.bin,
-        args: agentArgs({ ...this.spec.args, sessionId: this.sessionId, resume: this.spec.resume, maxBudgetUsd: this.spec.budgetShareUsd }),
+        args,
         cwd: this.env.cwd,
         // Per agent: its own permission mode may differ from the run's (see agentEnv).
         env: agentEnv(this.spec.args.permissionMode, this.env.env),
@@ -166,7 +171,11 @@ export class AgentAttempt {
     this.ledger.wrote("prompt", mail.map((m) => m.messageId));
     this.proc.write(userMessage(prompt));
     if (this.stopCause) void this.proc.stop("interrupted");
+    log.debug(`@${label}: pid ${pid} started in ${(performance.now() - spawnedAt).toFixed(0)} ms`);
     exit = await this.proc.exited;
+    log.debug(
+      `@${label}: pid ${pid} ended after ${((performance.now() - spawnedAt) / 1000).toFixed(1)} s (code ${exit.code}, signal ${exit.signal}, ${exit.stopReason})`,
+    );
     await this.env.writer.flush();
     return this.finish(attemptRowId, exit);
   }
@@ -191,6 +200,7 @@ export class AgentAttempt {
       this.remember("assistant", facts.text);
     }
     if (facts.activity) event.activity = this.activity = facts.activity;
+    if (facts.type === "system" && facts.subtype === "api_retry") log.debug(`@${this.spec.agentId.slice(this.spec.agentId.indexOf(":") + 1)}: ${facts.activity}`);
     const acknowledged = this.ledger.saw(facts);
     const wait = this.env.writer.push(event);
     if (acknowledged === null) return wait ?? undefined;

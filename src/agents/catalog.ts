@@ -1,9 +1,10 @@
-import { readdirSync, readFileSync, realpathSync } from "node:fs";
+import { readdirSync, realpathSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import * as v from "valibot";
 import { builtinRoles } from "./builtin-roles.ts";
 import { permissionModes, type PermissionMode } from "./permission-modes.ts";
+import { readRegularFile } from "../system/regular-file.ts";
 
 /**
  * The agent catalog: built-in roles plus Claude Code subagent files from
@@ -142,6 +143,9 @@ export function parseAgentFile(text: string, file: string, source: AgentSource):
   };
 }
 
+/** A role prompt is a few pages; a repository's agents directory is not trusted to keep it so. */
+export const maxAgentFileBytes = 256 * 1024;
+
 function readAgentDir(dir: string, source: AgentSource, problems: CatalogProblem[]): AgentDefinition[] {
   let names: string[];
   try {
@@ -154,14 +158,12 @@ function readAgentDir(dir: string, source: AgentSource, problems: CatalogProblem
   const found = new Map<string, AgentDefinition>();
   for (const name of names) {
     const file = join(dir, name);
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (error) {
-      problems.push({ file, reason: `cannot read file (${(error as NodeJS.ErrnoException).code ?? "error"})` });
+    const read = readRegularFile(file, maxAgentFileBytes);
+    if (!read.ok) {
+      problems.push({ file, reason: `it ${read.reason}` });
       continue;
     }
-    const parsed = parseAgentFile(text, file, source);
+    const parsed = parseAgentFile(read.text, file, source);
     if (!parsed.ok) {
       problems.push({ file, reason: parsed.reason });
       continue;

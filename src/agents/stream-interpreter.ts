@@ -32,8 +32,17 @@ export function interpretLine(text: string): LineFacts {
   const facts: LineFacts = { type: parsed.type, subtype: parsed.subtype };
   if (parsed.kind !== "known") return facts;
   switch (parsed.type) {
+    // Every line says what the agent last did, so the live view never shows "starting…" for
+    // an agent that is already at work (claude prints a text block only once it is complete).
     case "system":
-      if (parsed.subtype === "init") facts.sessionId = parsed.line.session_id;
+      if (parsed.subtype === "init") {
+        facts.sessionId = parsed.line.session_id;
+        facts.activity = "session started, waiting for the model";
+      } else if (parsed.subtype === "api_retry") {
+        const l = parsed.line;
+        const status = l.error_status ? ` (API error ${l.error_status})` : "";
+        facts.activity = `retrying the API call${status}, attempt ${l.attempt}${l.max_retries ? ` of ${l.max_retries}` : ""}`;
+      }
       break;
     case "assistant": {
       const line = parsed.line;
@@ -52,6 +61,7 @@ export function interpretLine(text: string): LineFacts {
     }
     case "user":
       if (parsed.line.isReplay === true) facts.replay = true;
+      else facts.activity = "tool finished, waiting for the model";
       break;
     case "result":
       facts.result = parsed.line;

@@ -13,11 +13,18 @@ function lenient<const S extends v.GenericSchema>(schema: S) {
   return v.fallback(v.optional(schema), undefined);
 }
 
+/**
+ * A cost, token count, turn count or duration: finite and not negative. Anything else (a
+ * `1e309` that parses as Infinity, a negative count) reads as absent rather than poisoning
+ * every total it is added to.
+ */
+const amount = () => v.pipe(v.number(), v.finite(), v.minValue(0));
+
 const Usage = v.looseObject({
-  input_tokens: lenient(v.number()),
-  output_tokens: lenient(v.number()),
-  cache_creation_input_tokens: lenient(v.number()),
-  cache_read_input_tokens: lenient(v.number()),
+  input_tokens: lenient(amount()),
+  output_tokens: lenient(amount()),
+  cache_creation_input_tokens: lenient(amount()),
+  cache_read_input_tokens: lenient(amount()),
 });
 export type Usage = v.InferOutput<typeof Usage>;
 
@@ -116,11 +123,11 @@ export const ResultSchema = v.looseObject({
   result: lenient(v.string()),
   errors: lenient(v.array(v.string())),
   session_id: lenient(v.string()),
-  total_cost_usd: lenient(v.number()),
+  total_cost_usd: lenient(amount()),
   usage: lenient(Usage),
-  num_turns: lenient(v.number()),
-  duration_ms: lenient(v.number()),
-  duration_api_ms: lenient(v.number()),
+  num_turns: lenient(amount()),
+  duration_ms: lenient(amount()),
+  duration_api_ms: lenient(amount()),
   stop_reason: lenient(v.nullable(v.string())),
   api_error_status: lenient(v.nullable(v.number())),
   terminal_reason: lenient(v.string()),
@@ -129,7 +136,7 @@ export const ResultSchema = v.looseObject({
   ),
   structured_output: v.optional(v.unknown()),
   /** Per model, a running total for the whole process (like total_cost_usd). */
-  modelUsage: lenient(v.record(v.string(), v.looseObject({ inputTokens: lenient(v.number()), outputTokens: lenient(v.number()) }))),
+  modelUsage: lenient(v.record(v.string(), v.looseObject({ inputTokens: lenient(amount()), outputTokens: lenient(amount()) }))),
 });
 
 /** Only with --include-partial-messages: one raw SSE event. */

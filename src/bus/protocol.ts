@@ -20,7 +20,8 @@ import type { MessageType } from "../domain/status.ts";
  *   markup) is no message.
  * - Lines inside fenced code blocks (``` or ~~~) are never messages, so an agent can
  *   quote the protocol in documentation or examples without sending anything.
- * - Lines end at "\n"; a "\r" before it (CRLF) is dropped.
+ * - Lines end at "\n"; a "\r" before it (CRLF) is dropped. A "\r" or U+2028 inside a line
+ *   is part of the text (stored as written; shown to people terminal-safe).
  * - A text longer than maxMessageChars is cut there with a marker.
  */
 
@@ -45,9 +46,11 @@ const keywordTypes: Record<string, MessageType> = {
 };
 
 // indentation, optional list marker, optional bold opener, keyword, optional @target,
-// then the colon with the bold closer on either side of it, then the text.
+// then the colon with the bold closer on either side of it, then the text. The `s` flag:
+// the text runs to the end of the line even through a lone "\r" or U+2028/U+2029, which
+// `.` would otherwise refuse, silently turning the whole message into prose.
 const protocolLine =
-  /^[ \t]*(?:(?:[-*+]|\d{1,3}[.)])[ \t]+)?(\*\*|__|\*|_)?(DISCOVERY|BROADCAST|MESSAGE|REQUEST)(?:[ \t]+@([A-Za-z0-9][A-Za-z0-9_.-]*?))?(?:\1:|:\1|:)(.*)$/;
+  /^[ \t]*(?:(?:[-*+]|\d{1,3}[.)])[ \t]+)?(\*\*|__|\*|_)?(DISCOVERY|BROADCAST|MESSAGE|REQUEST)(?:[ \t]+@([A-Za-z0-9][A-Za-z0-9_.-]*?))?(?:\1:|:\1|:)(.*)$/s;
 const fenceLine = /^[ \t]*(```|~~~)/;
 const keywordPresent = /DISCOVERY|BROADCAST|MESSAGE|REQUEST/;
 

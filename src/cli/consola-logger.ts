@@ -1,5 +1,6 @@
 import { appendFileSync } from "node:fs";
-import { createConsola, type ConsolaInstance, type LogObject } from "consola";
+import { createConsola, type ConsolaInstance, type ConsolaReporter, type LogObject } from "consola";
+import { safeText } from "../ui/terminal-text.ts";
 
 /** The consola instance behind `log` (src/cli/log.ts), loaded only when something is logged. */
 export function createLogger(settings: { file: string | null; verbose: boolean }): ConsolaInstance {
@@ -10,7 +11,19 @@ export function createLogger(settings: { file: string | null; verbose: boolean }
     formatOptions: { colors: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR },
   });
   if (settings.file) logger.addReporter(fileReporter(settings.file));
-  return logger;
+  return terminalSafe(logger);
+}
+
+/**
+ * Log lines carry agent output, file names from a repository and error text: every string
+ * argument is made terminal-safe before any reporter (stderr or maos.log, which people `tail`) sees it.
+ */
+function terminalSafe(instance: ConsolaInstance): ConsolaInstance {
+  const reporters: ConsolaReporter[] = instance.options.reporters.map((reporter) => ({
+    log: (entry, context) => reporter.log({ ...entry, args: entry.args.map((a) => (typeof a === "string" ? safeText(a) : a)) }, context),
+  }));
+  instance.setReporters(reporters);
+  return instance;
 }
 
 function fileReporter(path: string) {

@@ -1,5 +1,7 @@
+import { appendFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { ConsolaInstance } from "consola";
+import { safeText } from "../ui/terminal-text.ts";
 
 /**
  * Logs go to stderr (stdout is reserved for results and --json) and are appended to
@@ -37,4 +39,18 @@ export const log: Log = {
 export function configureLog(dbPath: string, verbose: boolean): void {
   settings = { file: join(dirname(dbPath), "maos.log"), verbose };
   instance = null;
+}
+
+/**
+ * The one line a command ends with on an error goes to maos.log too (it is printed on stderr by
+ * the CLI's single catch, not through the logger), with the stack when there is one, so the log
+ * beside the database tells the whole story of a failed run.
+ */
+export function recordFinalError(line: string, stack?: string): void {
+  if (!settings.file) return;
+  try {
+    appendFileSync(settings.file, `${new Date().toISOString()} fatal [${process.pid}] ${safeText(stack ? `${line}\n${stack}` : line)}\n`, { mode: 0o600 });
+  } catch {
+    // The log file is a convenience; never fail a command because it cannot be written.
+  }
 }

@@ -1,6 +1,7 @@
 import { defineCommand, renderUsage, runCommand } from "citty";
 import pkg from "../../package.json" with { type: "json" };
 import { describeError, MaosError, UsageError } from "../errors.ts";
+import { safeText } from "../ui/terminal-text.ts";
 import { colorEnabled } from "../ui/color.ts";
 import { writeOut } from "./output.ts";
 import { checkFlags, resolveCommand } from "./dispatch.ts";
@@ -57,7 +58,10 @@ export async function run(rawArgs: string[]): Promise<number> {
           : error;
     const { line, exitCode } = describeError(mapped);
     if (wantsStack(rawArgs) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-    process.stderr.write(`maos: ${line}\n`);
+    process.stderr.write(`maos: ${safeText(line)}\n`);
+    // Loaded lazily (consola stays off the start-up path); a command that opened the database has it already.
+    const { recordFinalError } = await import("./log.ts");
+    recordFinalError(line, error instanceof Error && !(error instanceof MaosError) ? error.stack : undefined);
     return exitCode;
   }
 }

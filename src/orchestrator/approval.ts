@@ -1,5 +1,5 @@
 import type { Readable, Writable } from "node:stream";
-import { confirm, isCancel, select } from "@clack/prompts";
+import { confirm, isCancel, select, text } from "@clack/prompts";
 import type { AgentDefinition } from "../agents/catalog.ts";
 import { UsageError } from "../errors.ts";
 import type { Plan } from "../plan/plan.ts";
@@ -11,7 +11,7 @@ import { renderPlan } from "../ui/plan-view.ts";
  * Approval of a plan before anything runs. Prompts talk to the terminal on stderr
  * (stdout stays reserved for results and --json); Ctrl-C inside a prompt is a cancel.
  */
-export type ApprovalAnswer = "approve" | "cancel";
+export type ApprovalAnswer = "approve" | "cancel" | "edit" | "replan";
 
 export interface PromptStreams {
   /** Default process.stdin. */
@@ -27,6 +27,8 @@ export interface ApprovalOptions extends PromptStreams {
   interactive: boolean;
   /** Marks agent types that come from user or project files. */
   catalog?: readonly AgentDefinition[];
+  /** Offer "re-plan with feedback" (the plan came from the planner, whose session can continue). */
+  canReplan?: boolean;
 }
 
 /** A person can answer a prompt: stdin and stderr are terminals. */
@@ -49,12 +51,31 @@ export async function askApproval(plan: Plan, options: ApprovalOptions): Promise
     options: [
       { value: "approve", label: "Approve and run" },
       { value: "cancel", label: "Cancel", hint: "nothing runs" },
+      { value: "edit", label: "Edit the plan", hint: `opens it in ${editorCommand().join(" ")}; checked again when you save` },
+      ...(options.canReplan ? [{ value: "replan" as const, label: "Re-plan with feedback", hint: "tell the planner what to change" }] : []),
     ],
     initialValue: "approve",
     input: options.input,
     output,
   });
   return isCancel(answer) ? "cancel" : answer;
+}
+
+/** $VISUAL, else $EDITOR, else vi — as git does; a value may carry arguments ("code -w"). */
+export function editorCommand(): string[] {
+  const configured = (process.env.VISUAL || process.env.EDITOR || "").trim();
+  return configured ? configured.split(/\s+/) : ["vi"];
+}
+
+/** One line of feedback for the planner; null on Ctrl-C or an empty answer. */
+export async function askFeedback(options: PromptStreams = {}): Promise<string | null> {
+  const answer = await text({
+    message: "What should the planner change?",
+    placeholder: "e.g. split the API work in two; no task may touch deploy/",
+    input: options.input,
+    output: options.output ?? process.stderr,
+  });
+  return isCancel(answer) || !answer.trim() ? null : answer.trim();
 }
 
 /**

@@ -19,17 +19,24 @@ function ownerAlive(row: OwnerFields): boolean {
 }
 
 /**
+ * A process still drives the orchestration, whatever its status says (a status set by hand,
+ * e.g. the README's "force paused" query, does not stop the owner). On this machine the
+ * owner's process is checked directly — a live owner (even a suspended one, or one busy
+ * planning) is never taken over; an owner on another machine counts as gone once its
+ * heartbeat is older than twice its save interval.
+ */
+export function hasLiveOwner(row: OwnerFields, now = Date.now()): boolean {
+  if (row.owner_pid === null) return false;
+  if (row.owner_host === hostname()) return ownerAlive(row);
+  return ageMs(row.heartbeat_at, now) <= 2 * row.save_interval_s * 1000;
+}
+
+/**
  * A `running` orchestration whose owner is gone (a crash, kill -9, a reboot) was
- * interrupted: it is shown and treated as paused. On this machine the owner's process
- * is checked directly — a live owner (even a suspended one, or one busy planning) is
- * never taken over; an owner on another machine counts as gone once its heartbeat is
- * older than twice its save interval.
+ * interrupted: it is shown and treated as paused.
  */
 export function isInterrupted(row: OwnerFields, now = Date.now()): boolean {
-  if (row.status !== "running") return false;
-  if (row.owner_pid === null) return true;
-  if (row.owner_host === hostname()) return !ownerAlive(row);
-  return ageMs(row.heartbeat_at, now) > 2 * row.save_interval_s * 1000;
+  return row.status === "running" && !hasLiveOwner(row, now);
 }
 
 /** The status people see: 'paused (interrupted)' for a running orchestration nobody drives. */

@@ -7,7 +7,7 @@ import { dependencyLevels, singleTaskPlan, type Plan } from "../plan/plan.ts";
 import { PlannerError, runPlanner } from "../plan/planner.ts";
 import { insertAgent } from "../store/agents.ts";
 import {
-  addPlannerCost,
+  addPlannerUsage,
   getOrchestration,
   insertOrchestration,
   setOrchestrationStatus,
@@ -15,9 +15,10 @@ import {
   setPlan,
   type RunOptions,
 } from "../store/orchestrations.ts";
-import { cancelPendingTasks, insertTask, taskId } from "../store/tasks.ts";
+import { cancelPendingTasks, deleteUnstartedTasks, insertTask, taskId } from "../store/tasks.ts";
 import { transaction } from "../store/tx.ts";
-import { askApproval, offerSingleTask } from "./approval.ts";
+import { askApproval, askFeedback, offerSingleTask } from "./approval.ts";
+import { editPlan } from "./plan-edit.ts";
 import { onInterrupt } from "./shutdown.ts";
 import { compileRunContext, type RunContext } from "./run-context.ts";
 import { runToEnd, type RunReporter, type RunResult } from "./run.ts";
@@ -94,41 +95,71 @@ export interface PlanStageInput {
 }
 
 /**
- * Plans (planner or the given plan), asks for approval, and records the plan. Ctrl-C
- * while the planner runs pauses the orchestration (exit 130; resume plans again); a
- * planner failure offers a single developer task on a terminal, and fails with --auto.
+ * One planner call (a first plan, or a revision of `revise.sessionId` with the person's
+ * feedback); its cost and tokens are counted whatever happens, and Ctrl-C pauses the
+ * orchestration (exit 130; resume plans again).
+ */
+async function callPlanner(input: PlanStageInput, revise?: { sessionId: string; feedback: string }) {
+  const { catalog, ctx } = input;
+  const { db, orchestrationId: id, options } = ctx;
+  const abort = new AbortController();
+  const removeHandlers = onInterrupt({ graceful: () => abort.abort(), immediate: () => abort.abort() });
+  try {
+    const planned = await runPlanner({
+      bin: ctx.bin,
+      cwd: ctx.cwd,
+      env: ctx.env,
+      request: ctx.request,
+      catalog: catalog.agents,
+      model: options.model,
+      timeoutMs: Math.min(options.agentTimeoutS, 600) * 1000,
+      maxBudgetUsd: options.budgetUsd,
+      signal: abort.signal,
+      onSpawn: (pid) => setPlannerPid(db, id, pid),
+      revise,
+    });
+    addPlannerUsage(db, id, { costUsd: planned.costUsd, inputTokens: planned.tokens.input, outputTokens: planned.tokens.output });
+    return planned;
+  } catch (error) {
+    if (error instanceof PlannerError) addPlannerUsage(db, id, { costUsd: error.costUsd, inputTokens: error.tokens.input, outputTokens: error.tokens.output });
+    if (error instanceof InterruptedError) {
+      setOrchestrationStatus(db, id, "paused", "interrupted while planning");
+      throw new InterruptedError(`interrupted while planning; orchestration ${id.slice(0, 8)} is paused`, `resume with \`maos orchestration resume ${id.slice(0, 8)}\``);
+    }
+    throw error;
+  } finally {
+    removeHandlers();
+    setPlannerPid(db, id, null);
+  }
+}
+
+/** Puts an edited or re-planned plan in place of the recorded one (nothing of it has run). */
+function replacePlan(db: Database, orchestrationId: string, plan: Plan, catalog: Catalog): void {
+  transaction(db, () => {
+    deleteUnstartedTasks(db, orchestrationId);
+    recordPlan(db, orchestrationId, plan, catalog);
+  });
+}
+
+/**
+ * Plans (planner or the given plan), records the plan, and asks for approval: approve, cancel,
+ * edit the plan in $EDITOR (validated again) or re-plan with feedback (same planner session).
+ * A planner failure offers a single developer task on a terminal, and fails with --auto.
  */
 export async function planStage(input: PlanStageInput): Promise<"approved" | "cancelled"> {
   const { catalog, ctx } = input;
-  const { db, orchestrationId: id, options } = ctx;
+  const { db, orchestrationId: id } = ctx;
   let plan = input.plan;
+  let session: string | null = null;
   if (!plan) {
     input.note("Planning…");
-    const abort = new AbortController();
-    const removeHandlers = onInterrupt({ graceful: () => abort.abort(), immediate: () => abort.abort() });
     try {
-      const planned = await runPlanner({
-        bin: ctx.bin,
-        cwd: ctx.cwd,
-        env: ctx.env,
-        request: ctx.request,
-        catalog: catalog.agents,
-        model: options.model,
-        timeoutMs: Math.min(options.agentTimeoutS, 600) * 1000,
-        maxBudgetUsd: options.budgetUsd,
-        signal: abort.signal,
-        onSpawn: (pid) => setPlannerPid(db, id, pid),
-      });
+      const planned = await callPlanner(input);
       plan = planned.plan;
-      addPlannerCost(db, id, planned.costUsd);
+      session = planned.sessionId;
     } catch (error) {
-      if (error instanceof PlannerError) addPlannerCost(db, id, error.costUsd);
-      if (error instanceof InterruptedError) {
-        setOrchestrationStatus(db, id, "paused", "interrupted while planning");
-        throw new InterruptedError(`interrupted while planning; orchestration ${id.slice(0, 8)} is paused`, `resume with \`maos orchestration resume ${id.slice(0, 8)}\``);
-      }
       if (!(error instanceof PlannerError)) {
-        setOrchestrationStatus(db, id, "failed", "planning failed");
+        if (!(error instanceof InterruptedError)) setOrchestrationStatus(db, id, "failed", "planning failed");
         throw error;
       }
       if (!input.auto && (await offerSingleTask(ctx.request, error.message, { interactive: input.interactive }))) {
@@ -137,14 +168,42 @@ export async function planStage(input: PlanStageInput): Promise<"approved" | "ca
         setOrchestrationStatus(db, id, "failed", `planning failed: ${error.message}`);
         throw new RunFailedError(`planning failed: ${error.message}`, error.hint);
       }
-    } finally {
-      removeHandlers();
-      setPlannerPid(db, id, null);
     }
   }
-  const answer = await askApproval(plan, { auto: input.auto, interactive: input.interactive, catalog: catalog.agents });
+  // Recorded before the question: if maos dies at the prompt, resume shows and runs this plan
+  // (a --plan file or the planner's, already paid for) instead of planning again.
   recordPlan(db, id, plan, catalog);
-  if (answer === "approve") return "approved";
+  let draft: string | null = null;
+  for (;;) {
+    const answer = await askApproval(plan, { auto: input.auto, interactive: input.interactive, catalog: catalog.agents, canReplan: session !== null });
+    if (answer === "approve") return "approved";
+    if (answer === "cancel") break;
+    let next: Plan | null = null;
+    if (answer === "edit") {
+      const edited = await editPlan(plan, catalog.agents.map((a) => a.name), draft);
+      if (edited.ok) [next, draft] = [edited.plan, null];
+      else {
+        draft = edited.draft;
+        input.note(`The plan was not changed: ${edited.problem}`);
+      }
+    } else {
+      const feedback = await askFeedback();
+      if (feedback !== null) {
+        input.note("Re-planning with your feedback…");
+        try {
+          const planned = await callPlanner(input, { sessionId: session!, feedback });
+          [next, session] = [planned.plan, planned.sessionId ?? session];
+        } catch (error) {
+          if (!(error instanceof PlannerError)) throw error;
+          input.note(`Re-planning failed (${error.message}); the plan below is unchanged`);
+        }
+      }
+    }
+    if (next) {
+      replacePlan(db, id, next, catalog);
+      plan = next;
+    }
+  }
   transaction(db, () => {
     cancelPendingTasks(db, id, "cancelled at approval");
     setOrchestrationStatus(db, id, "cancelled", "cancelled at approval");

@@ -17,6 +17,7 @@ import { listTasks, taskDependencies } from "../store/tasks.ts";
 import { readTransaction } from "../store/tx.ts";
 import { interventionEntries, type InterventionEntry } from "./intervention-log.ts";
 import { displayStatus, isInterrupted } from "./liveness.ts";
+import { orchestrationTotals, type Totals } from "./totals.ts";
 
 /** What `orchestration list` and `orchestration status` show: plain data, rendered by the CLI. */
 
@@ -192,7 +193,7 @@ export interface DetailOptions {
   messageLimit: number;
 }
 
-function orchestrationPart(o: OrchestrationRow, cost: number): OrchestrationDetail["orchestration"] {
+function orchestrationPart(o: OrchestrationRow, totals: Totals): OrchestrationDetail["orchestration"] {
   return {
     id: o.id,
     request: o.request,
@@ -206,9 +207,9 @@ function orchestrationPart(o: OrchestrationRow, cost: number): OrchestrationDeta
     owner_pid: o.owner_pid,
     owner_host: o.owner_host,
     cwd: o.cwd,
-    total_cost: cost,
-    input_tokens: o.input_tokens,
-    output_tokens: o.output_tokens,
+    total_cost: totals.cost_usd,
+    input_tokens: totals.input_tokens,
+    output_tokens: totals.output_tokens,
     summary: o.summary,
     options: readOptions(o),
   };
@@ -222,7 +223,11 @@ export function describeOrchestration(db: Database, id: string, options: DetailO
     const taskRows = listTasks(db, id);
     const byStatus: Record<string, number> = {};
     for (const t of taskRows) byStatus[t.status] = (byStatus[t.status] ?? 0) + 1;
-    const agents = listAgentOverviews(db, id).map((a) => agentSummary(a, o.cwd));
+    // Agents of an orchestration nobody drives any more are not active, whatever their row says.
+    const interrupted = isInterrupted(o);
+    const agents = listAgentOverviews(db, id)
+      .map((a) => agentSummary(a, o.cwd))
+      .map((a) => (interrupted && a.status === "active" ? { ...a, status: "interrupted" } : a));
     const tasks = options.tasks
       ? taskRows.map((t) => ({
           key: t.task_key,
@@ -244,7 +249,7 @@ export function describeOrchestration(db: Database, id: string, options: DetailO
     const last = getLatestCheckpoint(db, id);
     const mail = countMailbox(db, id);
     return {
-      orchestration: orchestrationPart(o, taskRows.reduce((sum, t) => sum + t.cost_usd, 0)),
+      orchestration: orchestrationPart(o, orchestrationTotals(o, taskRows)),
       progress: { completed: byStatus.completed ?? 0, total: taskRows.length, by_status: byStatus },
       agents,
       tasks,

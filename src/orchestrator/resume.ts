@@ -3,7 +3,8 @@ import { hostname } from "node:os";
 import type { Catalog } from "../agents/catalog.ts";
 import { Mailbox } from "../bus/mailbox.ts";
 import { diffOptions, type OptionChange } from "../domain/option-changes.ts";
-import { ConflictError, UsageError } from "../errors.ts";
+import { statSync } from "node:fs";
+import { ConflictError, EnvironmentError, NotFoundError, UsageError } from "../errors.ts";
 import { dependencyLevels } from "../plan/plan.ts";
 import { markActiveAgentsInterrupted } from "../store/agents.ts";
 import { interruptRunningAttempts, listRunningAttempts } from "../store/attempts.ts";
@@ -25,11 +26,12 @@ import { insertResume, type ResumeSummary } from "../store/resumes.ts";
 import { forgetUserCancels, listTasks, maxTaskPosition, reopenStoppedTasks, requeueRunningTasks, taskId, type TaskRow } from "../store/tasks.ts";
 import { transaction } from "../store/tx.ts";
 import { stopLeftoverAgents, stopLeftoverPlanner } from "./leftovers.ts";
-import { isInterrupted } from "./liveness.ts";
+import { hasLiveOwner, isInterrupted } from "./liveness.ts";
 import { definitionLookup, insertPlanTasks, planStage } from "./orchestrate.ts";
 import { refuseSpentBudget, spentUsd } from "./resume-budget.ts";
 import { compileRunContext } from "./run-context.ts";
 import { runToEnd, type RunReporter, type RunResult } from "./run.ts";
+import { lastEventTime } from "../store/events.ts";
 
 export interface ResumePreview {
   orchestration: OrchestrationRow;
@@ -44,6 +46,8 @@ export interface ResumePreview {
   interrupted: boolean;
   /** The run stopped before a plan was accepted: resuming plans again. */
   needsPlan: boolean;
+  /** The last time anything of it was committed: heartbeat, row update or an agent's event. */
+  lastSavedAt: string | null;
   /** Run options the resume flags change (old → new); they are stored for this and later runs. */
   optionChanges: OptionChange[];
   /** The options this resume runs with. */
@@ -84,6 +88,11 @@ function followUpKey(tasks: readonly TaskRow[]): string {
   for (let n = 1; ; n++) if (!keys.has(`followup-${n}`)) return `followup-${n}`;
 }
 
+/** SQLite time texts compare in time order. */
+function latest(times: (string | null)[]): string | null {
+  return times.reduce<string | null>((max, t) => (t !== null && (max === null || t > max) ? t : max), null);
+}
+
 /** What a resume would do, read without changing anything. */
 export function previewResume(db: Database, orchestrationId: string, addTask: string | null, overrides: Partial<RunOptions> = {}): ResumePreview {
   const orchestration = getOrchestration(db, orchestrationId)!;
@@ -100,6 +109,7 @@ export function previewResume(db: Database, orchestrationId: string, addTask: st
     addedTask: addTask ? { key: followUpKey(tasks), description: addTask, dependsOn: tasks.map((t) => t.task_key) } : null,
     interrupted: isInterrupted(orchestration),
     needsPlan: tasks.length === 0,
+    lastSavedAt: latest([orchestration.heartbeat_at, orchestration.last_updated, lastEventTime(db, orchestrationId)]),
     optionChanges: diffOptions(stored, options),
     options,
     spentUsd: spentUsd(orchestration, tasks),
@@ -116,9 +126,10 @@ export async function resumeOrchestration(input: ResumeInput): Promise<ResumeOut
   if (input.addTask !== null && input.addTask.trim() === "") throw new UsageError("--task needs a description of the new work");
   const preview = previewResume(db, orchestrationId, input.addTask, input.overrides);
   const row = preview.orchestration;
-  if (row.status === "running" && !preview.interrupted) {
+  if (hasLiveOwner(row)) {
+    const says = row.status === "running" ? "" : ` (its status says ${row.status})`;
     throw new ConflictError(
-      `orchestration ${row.id.slice(0, 8)} is being run by live process ${row.owner_pid} on ${row.owner_host}`,
+      `orchestration ${row.id.slice(0, 8)} is being run by live process ${row.owner_pid} on ${row.owner_host}${says}`,
       "wait for it, or stop that process (Ctrl-C) and resume then",
     );
   }
@@ -134,11 +145,15 @@ export async function resumeOrchestration(input: ResumeInput): Promise<ResumeOut
     return { kind: "nothing", preview };
   }
   refuseSpentBudget(preview, input.overrides.budgetUsd !== undefined);
+  const agentsWouldRun = preview.continue.length + preview.start.length > 0 || preview.addedTask !== null || preview.needsPlan;
+  if (agentsWouldRun) refuseMissingDirectory(row);
   if (!(await input.approve(preview))) return { kind: "declined", preview };
 
   const previousStatus = preview.interrupted ? "paused (interrupted)" : row.status;
   if (!claimOrchestration(db, orchestrationId, row.owner_pid, process.pid, hostname())) {
-    const now = getOrchestration(db, orchestrationId)!;
+    const now = getOrchestration(db, orchestrationId);
+    // Removed while the question was open (`maos orchestration cleanup` from another shell).
+    if (!now) throw new NotFoundError(`orchestration ${row.id.slice(0, 8)} was removed while waiting for the answer`, "nothing was resumed");
     throw new ConflictError(`orchestration ${row.id.slice(0, 8)} was just taken by process ${now.owner_pid}`);
   }
   const planner = stopLeftoverPlanner(row.planner_pid);
@@ -182,6 +197,19 @@ export async function resumeOrchestration(input: ResumeInput): Promise<ResumeOut
     setOrchestrationStatus(db, orchestrationId, "paused");
     throw error;
   }
+}
+
+/**
+ * Agents run (and claude keeps their sessions) in the orchestration's directory: without it
+ * every attempt would fail to start and burn its retries, so resume refuses before changing anything.
+ */
+function refuseMissingDirectory(row: OrchestrationRow): void {
+  const stat = statSync(row.cwd, { throwIfNoEntry: false });
+  if (stat?.isDirectory()) return;
+  throw new EnvironmentError(
+    `the working directory of orchestration ${row.id.slice(0, 8)}, ${row.cwd}, ${stat ? "is not a directory" : "no longer exists"}`,
+    "restore it (agents run there and their Claude sessions belong to it), then resume again; nothing was changed",
+  );
 }
 
 function appendTask(db: Database, row: OrchestrationRow, task: NonNullable<ResumePreview["addedTask"]>, catalog: Catalog): void {

@@ -4,6 +4,7 @@ import { getOrchestration, readOptions, type OrchestrationRow } from "../store/o
 import { listTasks } from "../store/tasks.ts";
 import { interventionEntries, type InterventionEntry } from "./intervention-log.ts";
 import { raisedBudget } from "./resume-budget.ts";
+import { orchestrationTotals } from "./totals.ts";
 
 export interface TaskSummary {
   id: string;
@@ -47,6 +48,7 @@ export function buildSummary(db: Database, orchestrationId: string, budgetExhaus
   const tasks = listTasks(db, orchestrationId);
   const count = (s: string) => tasks.filter((t) => t.status === s).length;
   const mail = countMailbox(db, orchestrationId);
+  const totals = orchestrationTotals(o, tasks);
   return {
     orchestration_id: o.id,
     status: o.status,
@@ -68,9 +70,9 @@ export function buildSummary(db: Database, orchestrationId: string, budgetExhaus
       completed: count("completed"),
       failed: count("failed"),
       blocked: count("blocked"),
-      cost_usd: o.total_cost,
-      input_tokens: o.input_tokens,
-      output_tokens: o.output_tokens,
+      cost_usd: totals.cost_usd,
+      input_tokens: totals.input_tokens,
+      output_tokens: totals.output_tokens,
       duration_ms: o.total_duration_ms,
     },
     messages: { sent: mail.messages, undelivered: mail.undeliverable, waiting: mail.pending + mail.delivered },

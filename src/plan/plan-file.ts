@@ -1,23 +1,17 @@
-import { readFileSync } from "node:fs";
 import { UsageError } from "../errors.ts";
+import { readRegularFile } from "../system/regular-file.ts";
 import { validatePlan, type Plan } from "./plan.ts";
+
+/** 50 tasks with long descriptions fit many times over; /dev/zero does not. */
+export const maxPlanFileBytes = 4 * 1024 * 1024;
 
 const formatHint = "see \"Plan files\" in the README for the format";
 
 /** Reads and validates `--plan FILE`. Every problem is a UsageError naming the file. */
 export function loadPlanFile(path: string, catalogNames: readonly string[]): Plan {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT" ? "does not exist"
-      : code === "EISDIR" ? "is a directory"
-      : code === "EACCES" || code === "EPERM" ? "is not readable (permission denied)"
-      : `cannot be read (${code ?? (error instanceof Error ? error.message : String(error))})`;
-    throw new UsageError(`plan file ${path} ${why}`);
-  }
+  const read = readRegularFile(path, maxPlanFileBytes);
+  if (!read.ok) throw new UsageError(`plan file ${path} ${read.reason}`);
+  let text = read.text;
   if (text.trim() === "") throw new UsageError(`plan file ${path} is empty`, formatHint);
   text = text.replace(/^\uFEFF/, "");
   let data: unknown;

@@ -197,7 +197,8 @@ export function planJsonSchema(catalogNames?: readonly string[]): Record<string,
   return {
     type: "object",
     additionalProperties: false,
-    required: ["summary", "tasks"],
+    // What a plan file requires, no more: summary and depends_on are optional there too.
+    required: ["tasks"],
     properties: {
       summary: { type: "string", description: "One sentence: the approach of the plan" },
       tasks: {
@@ -207,7 +208,7 @@ export function planJsonSchema(catalogNames?: readonly string[]): Record<string,
         items: {
           type: "object",
           additionalProperties: false,
-          required: ["id", "agent_type", "description", "depends_on"],
+          required: ["id", "agent_type", "description"],
           properties: {
             id: { type: "string", pattern: taskIdPattern.source, description: "Unique lowercase slug, e.g. design-api" },
             agent_type: catalogNames?.length

@@ -1,9 +1,11 @@
 import * as v from "valibot";
 import type { AgentDefinition } from "../agents/catalog.ts";
-import { InterruptedError, RunFailedError, UsageError } from "../errors.ts";
+import { log } from "../cli/log.ts";
+import { EnvironmentError, InterruptedError, RunFailedError, UsageError } from "../errors.ts";
 import { MAX_TASKS, planJsonSchema, validatePlan, type Plan } from "./plan.ts";
 import { describeProject } from "./project-context.ts";
 import { ChildProcess } from "../system/child-process.ts";
+import { rejectedStructuredOutputs } from "./planner-transcript.ts";
 
 /**
  * The planner: one headless `claude -p --output-format json --json-schema <plan schema>`
@@ -17,6 +19,8 @@ export class PlannerError extends RunFailedError {
     message: string,
     readonly costUsd: number,
     readonly sessionId: string | null,
+    /** Tokens the failed planning used (they count in the orchestration's totals). */
+    readonly tokens: { input: number; output: number } = { input: 0, output: 0 },
   ) {
     super(message, "write the plan yourself and pass --plan FILE (see \"Plan files\" in the README)");
   }
@@ -41,12 +45,15 @@ export interface PlannerOptions {
   signal?: AbortSignal;
   /** Told each planner process's pid once it runs (recorded so a crash leaves no unknown orphan). */
   onSpawn?: (pid: number) => void;
+  /** Re-plan: continue this planner session with the person's feedback on the plan it returned. */
+  revise?: { sessionId: string; feedback: string };
 }
 
 export interface PlannerResult {
   plan: Plan;
-  /** Summed over both calls when a corrective retry was needed. */
+  /** Summed over both calls when a corrective retry was needed (the tokens too). */
   costUsd: number;
+  tokens: { input: number; output: number };
   sessionId: string | null;
   /** 1, or 2 after a corrective retry. */
   attempts: number;
@@ -60,6 +67,7 @@ const ResultSchema = v.looseObject({
   errors: v.optional(v.array(v.unknown())),
   session_id: v.optional(v.string()),
   total_cost_usd: v.optional(v.number()),
+  usage: v.optional(v.looseObject({ input_tokens: v.optional(v.number()), output_tokens: v.optional(v.number()) })),
   structured_output: v.optional(v.unknown()),
 });
 type ClaudeResult = v.InferOutput<typeof ResultSchema>;
@@ -93,6 +101,14 @@ How to plan:
 - summary is one sentence describing the approach.
 
 Return the plan by calling the StructuredOutput tool.`;
+}
+
+/** What claude says headless when it has no key and no login, or the key is refused. */
+const credentialsRefused = /Not logged in|Please run \/login|Invalid API key|authentication_error/i;
+
+function revision(feedback: string): string {
+  return `The person reviewing your plan asks for changes: ${feedback}
+Revise the plan accordingly and call the StructuredOutput tool again with the complete revised plan (all tasks, not only the changed ones).`;
 }
 
 function correction(problem: string): string {
@@ -175,37 +191,56 @@ export async function runPlanner(o: PlannerOptions): Promise<PlannerResult> {
   if (o.maxBudgetUsd != null) base.push("--max-budget-usd", o.maxBudgetUsd.toFixed(4));
 
   let costUsd = 0;
-  let sessionId: string | null = null;
+  const tokens = { input: 0, output: 0 };
+  let sessionId: string | null = o.revise?.sessionId ?? null;
   let problem = "";
   for (let attempt = 1; attempt <= 2; attempt++) {
-    const resume = attempt > 1 && sessionId !== null;
+    const resume = (attempt > 1 || o.revise !== undefined) && sessionId !== null;
     const args = resume ? [...base, "--resume", sessionId!] : base;
-    const input = attempt === 1 ? prompt : resume ? correction(problem) : `${prompt}\n\n${correction(problem)}`;
+    const first = o.revise ? revision(o.revise.feedback) : prompt;
+    const input = attempt === 1 ? first : resume ? correction(problem) : `${prompt}\n\n${correction(problem)}`;
+    log.debug(`planner: spawning ${[o.bin, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a.length > 200 ? `${a.slice(0, 200)}…` : a))).join(" ")} in ${o.cwd}`);
+    const startedAt = performance.now();
     const out = await callClaude(o.bin, args, input, o, deadline - Date.now());
+    log.debug(
+      `planner: call ${attempt} ended after ${((performance.now() - startedAt) / 1000).toFixed(1)} s (exit code ${out.exitCode}${out.result ? `, ${out.result.subtype}${out.result.is_error ? ", error" : ""}` : ", no result"})`,
+    );
     if (out.result) {
       costUsd += out.result.total_cost_usd ?? 0;
+      tokens.input += out.result.usage?.input_tokens ?? 0;
+      tokens.output += out.result.usage?.output_tokens ?? 0;
       sessionId = out.result.session_id ?? sessionId;
     }
     if (out.aborted) throw new InterruptedError("planning interrupted");
     if (out.timedOut) {
-      throw new PlannerError(`planner timed out after ${Math.round(o.timeoutMs / 1000)} s`, costUsd, sessionId);
+      throw new PlannerError(`planner timed out after ${Math.round(o.timeoutMs / 1000)} s`, costUsd, sessionId, tokens);
     }
     const r = out.result;
     if (!r) {
       const why = oneLine(out.stderr) || `exit code ${out.exitCode}`;
-      throw new PlannerError(`planner (claude) ended without a result: ${why}`, costUsd, sessionId);
+      throw new PlannerError(`planner (claude) ended without a result: ${why}`, costUsd, sessionId, tokens);
     }
-    if (r.is_error) throw new PlannerError(`planner failed: ${resultError(r)}`, costUsd, sessionId);
+    if (r.is_error && credentialsRefused.test(resultError(r))) {
+      // Not something a plan file or a single developer task would get past: every agent would fail the same way.
+      throw new EnvironmentError(
+        `claude has no usable credentials (it said: ${resultError(r)})`,
+        "set ANTHROPIC_API_KEY, or run `claude` once and log in; `maos doctor` checks it",
+      );
+    }
+    if (r.is_error) throw new PlannerError(`planner failed: ${resultError(r)}`, costUsd, sessionId, tokens);
     if (r.structured_output === undefined) {
-      problem = "you answered in text instead of calling the StructuredOutput tool with the plan.";
+      const rejected = sessionId ? rejectedStructuredOutputs(o.env.CLAUDE_CONFIG_DIR ?? null, o.cwd, sessionId) : [];
+      problem = rejected.length
+        ? `your StructuredOutput call${rejected.length === 1 ? " was" : "s were"} refused by the plan's JSON schema (${oneLine(rejected.at(-1)!, 200)}).`
+        : "you answered in text instead of calling the StructuredOutput tool with the plan.";
       continue;
     }
     try {
-      return { plan: validatePlan(r.structured_output, names, "planner"), costUsd, sessionId, attempts: attempt };
+      return { plan: validatePlan(r.structured_output, names, "planner"), costUsd, tokens, sessionId, attempts: attempt };
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       problem = error.message.replace(/^planner: /, "");
     }
   }
-  throw new PlannerError(`planner returned no valid plan after a corrective retry: ${problem}`, costUsd, sessionId);
+  throw new PlannerError(`planner returned no valid plan after a corrective retry: ${problem}`, costUsd, sessionId, tokens);
 }

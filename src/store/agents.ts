@@ -102,6 +102,16 @@ export function countAgentsByStatus(db: Database): Record<string, number> {
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
+/** Per orchestration, how many of its agents are marked active. */
+export function countActiveAgentsByOrchestration(db: Database): Map<string, number> {
+  const rows = db
+    .query<{ orchestration_id: string; n: number }, []>(
+      "SELECT orchestration_id, COUNT(*) AS n FROM agents WHERE status = 'active' GROUP BY orchestration_id",
+    )
+    .all();
+  return new Map(rows.map((r) => [r.orchestration_id, r.n]));
+}
+
 /** An agent with its task key and how many messages it sent and was sent (for status tables). */
 export interface AgentOverviewRow extends AgentRow {
   task_key: string;

@@ -57,9 +57,15 @@ export function listCheckpoints(db: Database, orchestrationId: string): Checkpoi
     .all(orchestrationId);
 }
 
+/** Checkpoints created before the cutoff, except those of running or paused orchestrations (they may still be resumed from). */
 export function listCheckpointsBefore(db: Database, cutoff: string): CheckpointRow[] {
   return db
-    .query<CheckpointRow, [string]>("SELECT * FROM checkpoints WHERE created_at < ? ORDER BY created_at")
+    .query<CheckpointRow, [string]>(
+      `SELECT * FROM checkpoints WHERE created_at < ?
+         AND (orchestration_id IS NULL
+              OR orchestration_id NOT IN (SELECT id FROM orchestrations WHERE status IN ('running', 'paused')))
+       ORDER BY created_at`,
+    )
     .all(cutoff);
 }
 

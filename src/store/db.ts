@@ -1,7 +1,9 @@
 import { Database } from "bun:sqlite";
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { EnvironmentError } from "../errors.ts";
+import { EnvironmentError, UsageError } from "../errors.ts";
+import { refuseDanglingSymlinks, tightenDatabaseFiles } from "./file-mode.ts";
+import { checkIdentity } from "./identity.ts";
 import { migrations, schemaVersion } from "./migrations.ts";
 
 export type Durability = "full" | "normal";
@@ -13,33 +15,23 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
 }
 
-const sqliteMagic = "SQLite format 3\0";
-
 /** Where the database lives: --db, else MAOS_DB, else ./maos.db. */
 export function resolveDbPath(flag?: string): string {
+  if (flag !== undefined && flag.trim() === "") throw new UsageError("--db needs a path (it was empty)", "pass --db FILE, or leave it out for ./maos.db");
   return resolve(flag || process.env.MAOS_DB || "maos.db");
 }
 
-/** Refuses, before SQLite touches it, a path that is a directory or a file that is not SQLite. */
+/** Refuses, before SQLite touches it, a directory or a file that is not a maos database. */
 function checkExistingFile(path: string): void {
   const stat = statSync(path);
   if (stat.isDirectory()) {
     throw new EnvironmentError(`database path ${path} is a directory`, "pass --db with a file path");
   }
-  if (stat.size === 0) return;
-  const fd = openSync(path, "r");
-  try {
-    const head = Buffer.alloc(16);
-    readSync(fd, head, 0, 16, 0);
-    if (head.toString("latin1") !== sqliteMagic) {
-      throw new EnvironmentError(
-        `${path} is not a maos database (not a SQLite file)`,
-        "pass --db with another path; the file was left untouched",
-      );
-    }
-  } finally {
-    closeSync(fd);
+  if (!stat.isFile()) {
+    throw new EnvironmentError(`database path ${path} is not a regular file`, "pass --db with a file path; nothing was written");
   }
+  if (stat.size === 0) return;
+  checkIdentity(path);
 }
 
 function createPrivateFile(path: string): void {
@@ -51,14 +43,28 @@ function createPrivateFile(path: string): void {
   }
 }
 
+function makeDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    // Another maos opening the same new database made it first.
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+}
+
 function checkWritableDir(path: string): void {
   const dir = dirname(path);
   try {
-    // mkdir fails (ENOTDIR, EACCES, EROFS …) where the directory cannot exist or be written.
-    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // The database's own directory is made when its parent exists; a mistyped path is not
+    // turned into a chain of new directories from /. mkdir fails (ENOENT, ENOTDIR, EACCES,
+    // EROFS …) where the directory cannot exist or be written.
+    if (!existsSync(dir)) makeDirectory(dir);
     if (!statSync(dir).isDirectory()) throw new Error("not a directory");
     accessSync(dir, constants.W_OK);
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new EnvironmentError(`directory ${dir} does not exist, nor does its parent`, `create it first (mkdir -p ${dir}) or choose another --db`);
+    }
     throw new EnvironmentError(
       `cannot write to ${dir} (needed for the database and its WAL)`,
       "choose a writable location with --db or MAOS_DB",
@@ -128,6 +134,7 @@ function migrate(db: Database, path: string): void {
  * synchronous=FULL by default. Any problem with the file becomes one EnvironmentError (exit 5).
  */
 export function openDatabase(path: string, options: OpenOptions = {}): Database {
+  refuseDanglingSymlinks(path);
   const exists = existsSync(path);
   if (exists) checkExistingFile(path);
   else if (options.create === false) {
@@ -142,8 +149,14 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
     // Setting journal_mode=WAL rewrites the file header, so a newer database is refused first.
     db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
     refuseNewerSchema(db, path);
+    // Reads the schema page, so a corrupt file fails here, before its mode is tightened and
+    // anything is written (a file maos refuses is left as it was, its mode included).
+    db.query("SELECT count(*) FROM sqlite_master").get();
+    tightenDatabaseFiles(path);
     applyPragmas(db, options);
     migrate(db, path);
+    // SQLite gives a new -wal/-shm the database's mode; ones left from before may be wider.
+    tightenDatabaseFiles(path);
     return db;
   } catch (error) {
     db?.close(false);

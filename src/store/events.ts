@@ -62,3 +62,11 @@ export function attemptAssistantEvents(db: Database, agentId: string, attempt: n
 export function countEvents(db: Database): number {
   return db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM events").get()!.n;
 }
+
+/** When the orchestration's most recent event was committed (null before any). */
+export function lastEventTime(db: Database, orchestrationId: string): string | null {
+  return (
+    db.query<{ ts: string }, [string]>("SELECT ts FROM events WHERE orchestration_id = ? ORDER BY id DESC LIMIT 1").get(orchestrationId)?.ts ??
+    null
+  );
+}

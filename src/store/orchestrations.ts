@@ -32,6 +32,8 @@ export interface OrchestrationRow {
   input_tokens: number;
   output_tokens: number;
   planner_cost_usd: number;
+  planner_input_tokens: number;
+  planner_output_tokens: number;
   planner_pid: number | null;
 }
 
@@ -228,8 +230,8 @@ export function refreshTotals(db: Database, id: string): void {
   db.query(
     `UPDATE orchestrations SET
        total_cost = planner_cost_usd + (SELECT COALESCE(SUM(cost_usd), 0) FROM tasks WHERE orchestration_id = $id),
-       input_tokens = (SELECT COALESCE(SUM(input_tokens), 0) FROM tasks WHERE orchestration_id = $id),
-       output_tokens = (SELECT COALESCE(SUM(output_tokens), 0) FROM tasks WHERE orchestration_id = $id),
+       input_tokens = planner_input_tokens + (SELECT COALESCE(SUM(input_tokens), 0) FROM tasks WHERE orchestration_id = $id),
+       output_tokens = planner_output_tokens + (SELECT COALESCE(SUM(output_tokens), 0) FROM tasks WHERE orchestration_id = $id),
        total_duration_ms = (SELECT COALESCE(SUM(duration_ms), 0) FROM tasks WHERE orchestration_id = $id),
        successful_agents = (SELECT COUNT(*) FROM tasks WHERE orchestration_id = $id AND status = 'completed'),
        message_count = (SELECT COUNT(*) FROM messages WHERE orchestration_id = $id),
@@ -242,13 +244,20 @@ export function setPlannerPid(db: Database, id: string, pid: number | null): voi
   db.query("UPDATE orchestrations SET planner_pid = ? WHERE id = ?").run(pid, id);
 }
 
-/** What planning cost (it counts against --budget-usd like the agents' spend). */
-export function addPlannerCost(db: Database, id: string, costUsd: number): void {
-  db.query("UPDATE orchestrations SET planner_cost_usd = planner_cost_usd + ?, total_cost = total_cost + ? WHERE id = ?").run(
-    costUsd,
-    costUsd,
-    id,
-  );
+export interface PlannerUsage {
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** What planning cost and used (it counts against --budget-usd and in every total like the agents' spend). */
+export function addPlannerUsage(db: Database, id: string, usage: PlannerUsage): void {
+  db.query(
+    `UPDATE orchestrations SET planner_cost_usd = planner_cost_usd + $cost, total_cost = total_cost + $cost,
+       planner_input_tokens = planner_input_tokens + $input, input_tokens = input_tokens + $input,
+       planner_output_tokens = planner_output_tokens + $output, output_tokens = output_tokens + $output
+     WHERE id = $id`,
+  ).run({ cost: usage.costUsd, input: usage.inputTokens, output: usage.outputTokens, id });
 }
 
 /** Finished orchestrations created before the cutoff (SQLite time text). */
@@ -290,7 +299,7 @@ export function iterateOrchestrationOverviews(
       `SELECT o.*,
          (SELECT COUNT(*) FROM agents a WHERE a.orchestration_id = o.id) AS agent_count,
          (SELECT COUNT(*) FROM messages m WHERE m.orchestration_id = o.id) AS live_message_count,
-         (SELECT COALESCE(SUM(t.cost_usd), 0) FROM tasks t WHERE t.orchestration_id = o.id) AS live_cost
+         o.planner_cost_usd + (SELECT COALESCE(SUM(t.cost_usd), 0) FROM tasks t WHERE t.orchestration_id = o.id) AS live_cost
        FROM (SELECT * FROM orchestrations ${where} ORDER BY created_at DESC, id DESC) o`,
     )
     .iterate(...(statuses ?? []));

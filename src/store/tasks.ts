@@ -193,3 +193,8 @@ export function unblockTasks(db: Database, ids: readonly string[]): number {
 export function forgetUserCancels(db: Database, orchestrationId: string): number {
   return db.query("UPDATE tasks SET user_cancelled = 0 WHERE orchestration_id = ? AND user_cancelled = 1").run(orchestrationId).changes;
 }
+
+/** Removes a plan nothing has run from yet (its agents go with it), so an edited or re-planned one replaces it at approval. */
+export function deleteUnstartedTasks(db: Database, orchestrationId: string): void {
+  db.query("DELETE FROM tasks WHERE orchestration_id = ? AND attempt = 0").run(orchestrationId);
+}

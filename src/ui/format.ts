@@ -1,11 +1,13 @@
 import { ageMs } from "../store/time.ts";
+import { safeLine } from "./terminal-text.ts";
 
 export function shortId(id: string): string {
   return id.slice(0, 8);
 }
 
+/** One terminal-safe line of at most `max` characters (see terminal-text.ts). */
 export function shorten(text: string, max: number): string {
-  const oneLine = text.replace(/\s+/g, " ").trim();
+  const oneLine = safeLine(text).replace(/\s+/g, " ").trim();
   return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
 }
 

@@ -68,6 +68,9 @@ export function renderOrchestrationDetail(d: OrchestrationDetail): string {
             },
           ]),
     );
+    if (d.tasks.some((t) => (t.error ?? t.result ?? "").length > 50)) {
+      lines.push(paint(`Full results and errors: maos orchestration status ${shortId(o.id)} --task <KEY>`, "gray"));
+    }
   }
 
   if (d.messages) {

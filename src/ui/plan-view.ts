@@ -1,58 +1,68 @@
 import type { AgentDefinition } from "../agents/catalog.ts";
 import { dependencyLevels, type Plan } from "../plan/plan.ts";
-import { paint, visibleLength } from "./color.ts";
-import { shorten } from "./format.ts";
+import { paint } from "./color.ts";
+import { safeLine, safeText } from "./terminal-text.ts";
 
 export interface PlanViewOptions {
   /** Colour the output (default: off). */
   color?: boolean;
-  /** Line width to fit descriptions into (default 100). */
+  /** Line width to wrap descriptions to (default 100). */
   width?: number;
 }
 
+/** Word-wraps one paragraph to `width` columns (a word longer than that gets a line of its own). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/ +/).filter(Boolean)) {
+    if (line && Bun.stringWidth(`${line} ${word}`) > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.length ? lines : [""];
+}
+
+function agentLine(type: string, catalog: readonly AgentDefinition[] | undefined): string {
+  const def = catalog?.find((a) => a.name === type);
+  if (!def) return type;
+  const source = def.source !== "built-in" ? ` (${def.source})` : "";
+  const tools = def.tools === null ? "all tools" : def.tools.length === 0 ? "no tools" : `tools ${def.tools.join(", ")}`;
+  const denied = def.disallowedTools.length ? `, never ${def.disallowedTools.join(", ")}` : "";
+  return `${type}${source} · model ${def.model ?? "inherit"} · ${tools}${denied}`;
+}
+
 /**
- * The plan for people: tasks grouped by dependency level (Level 1 runs first, tasks
- * in one level can run in parallel), with type, description and dependencies.
+ * The plan for people, everything shown (a constraint at the end of a description must be
+ * seen before approving): tasks grouped by dependency level (Level 1 runs first, tasks in one
+ * level can run in parallel), each with its agent, model and tools, what it waits for, and its
+ * whole description wrapped. All text is terminal-safe.
  *
  *   Plan: Add a /health endpoint with tests (3 tasks, 2 levels)
  *
  *   Level 1
- *     design     architect  Design the endpoint …
- *   Level 2
- *     implement  developer  Implement it …        after design
+ *     @design  architect · model inherit · tools Read, Grep, Glob, Write, Bash(ls:*)
+ *         Design the endpoint …
  */
-const pad = (text: string, width: number) => text + " ".repeat(Math.max(0, width - visibleLength(text)));
-
 export function renderPlan(plan: Plan, catalog?: readonly AgentDefinition[], options: PlanViewOptions = {}): string {
   const color = options.color ?? false;
-  const width = Math.max(60, options.width ?? 100);
+  const width = Math.max(40, options.width ?? 100);
   const levels = dependencyLevels(plan);
   const byId = new Map(plan.tasks.map((t) => [t.id, t]));
-  const typeLabel = (type: string) => {
-    const source = catalog?.find((a) => a.name === type)?.source;
-    return source && source !== "built-in" ? `${type} (${source})` : type;
-  };
-  const idWidth = Math.max(...plan.tasks.map((t) => visibleLength(t.id)));
-  const typeWidth = Math.max(...plan.tasks.map((t) => visibleLength(typeLabel(t.agent_type))));
-  const after = (deps: string[]) => (deps.length ? `after ${deps.join(", ")}` : "");
-  const afterWidth = Math.min(30, Math.max(0, ...plan.tasks.map((t) => after(t.depends_on).length)));
-  const descWidth = Math.max(20, width - 4 - idWidth - 2 - typeWidth - 2 - (afterWidth ? afterWidth + 2 : 0));
-
   const count = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  const title = plan.summary ? `Plan: ${plan.summary}` : "Plan";
+  const title = plan.summary ? `Plan: ${safeLine(plan.summary)}` : "Plan";
   const lines = [`${paint(title, "bold", color)} (${count(plan.tasks.length, "task")}, ${count(levels.length, "level")})`];
   levels.forEach((ids, level) => {
     const parallel = ids.length > 1 ? paint("  (in parallel)", "dim", color) : "";
     lines.push("", `${paint(`Level ${level + 1}`, "bold", color)}${parallel}`);
     for (const id of ids) {
       const task = byId.get(id)!;
-      const cells = [
-        paint(pad(id, idWidth), "cyan", color),
-        pad(typeLabel(task.agent_type), typeWidth),
-        afterWidth ? pad(shorten(task.description, descWidth), descWidth) : shorten(task.description, descWidth),
-      ];
-      if (afterWidth && task.depends_on.length) cells.push(paint(shorten(after(task.depends_on), afterWidth), "gray", color));
-      lines.push(`    ${cells.join("  ")}`.trimEnd());
+      const after = task.depends_on.length ? paint(` · after ${task.depends_on.join(", ")}`, "gray", color) : "";
+      lines.push(`  ${paint(`@${id}`, "cyan", color)}  ${safeLine(agentLine(task.agent_type, catalog))}${after}`);
+      for (const paragraph of safeText(task.description).split("\n")) {
+        for (const part of wrap(paragraph.replace(/\t/g, " "), width - 6)) lines.push(`      ${part}`.trimEnd());
+      }
     }
   });
   return lines.join("\n");

@@ -8,7 +8,7 @@ export function renderResumePreview(p: ResumePreview): string {
   const list = (keys: readonly string[]) => (keys.length ? keys.map((k) => `@${k}`).join(", ") : "none");
   return [
     `Resuming orchestration ${shortId(o.id)}: ${shorten(o.request, 70)}`,
-    `Status: ${p.interrupted ? "paused (interrupted)" : o.status}, created ${formatAge(o.created_at)}, last saved ${formatAge(o.heartbeat_at ?? o.last_updated)}`,
+    `Status: ${p.interrupted ? "paused (interrupted)" : o.status}, created ${formatAge(o.created_at)}, last saved ${formatAge(p.lastSavedAt)}`,
     ...(p.needsPlan ? ["No plan was accepted before it stopped: it will be planned again."] : []),
     `Continue (interrupted): ${list(p.continue)}`,
     `Start: ${list(p.start)}`,

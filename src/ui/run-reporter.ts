@@ -6,6 +6,7 @@ import { listTasks, type TaskRow } from "../store/tasks.ts";
 import { paint } from "./color.ts";
 import { formatCost, shorten } from "./format.ts";
 import { progressBar } from "./progress.ts";
+import { safeLine } from "./terminal-text.ts";
 
 function endLine(task: TaskRow, report: AttemptReport, willRetry: boolean): string {
   const cost = formatCost(report.costUsd);
@@ -77,7 +78,7 @@ export class LiveReporter implements RunReporter {
     this.print(paint("no new tasks will start: the same failure would repeat for every task", "yellow"));
   }
   note(text: string): void {
-    this.print(text);
+    this.print(safeLine(text));
   }
   close(): void {
     clearInterval(this.timer);
@@ -91,7 +92,9 @@ export class LiveReporter implements RunReporter {
   }
 
   private clear(): void {
-    if (this.drawn > 0) this.out.write(`\x1b[${this.drawn}A\x1b[0J`);
+    // "\r" first: a "^C" the terminal echoed moved the cursor right, and moving up keeps the
+    // column — the notice would start mid-line over the progress bar ("PrStopping…").
+    if (this.drawn > 0) this.out.write(`\r\x1b[${this.drawn}A\x1b[0J`);
     this.drawn = 0;
   }
 

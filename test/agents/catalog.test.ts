@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { baseToolNames, findAgent, loadCatalog, parseAgentFile } from "../../src/agents/catalog.ts";
+import { baseToolNames, findAgent, loadCatalog, maxAgentFileBytes, parseAgentFile } from "../../src/agents/catalog.ts";
 import { builtinRoles } from "../../src/agents/builtin-roles.ts";
 import { tempDir, type TempDir } from "../support/claude-env.ts";
 
@@ -194,7 +194,7 @@ describe("subagent files", () => {
     for (const [name, [, reason]] of Object.entries(cases)) {
       expect(byFile.get(name), name).toMatch(reason);
     }
-    expect(byFile.get("a-directory.md")).toMatch(/cannot read file \(EISDIR\)/);
+    expect(byFile.get("a-directory.md")).toMatch(/it is a directory/);
     expect(problems).toHaveLength(Object.keys(cases).length + 1);
     for (const p of problems) expect(p.file.startsWith(join(s.cwd, ".claude", "agents"))).toBe(true);
   });
@@ -232,5 +232,23 @@ describe("subagent files", () => {
   test("parseAgentFile keeps a body that contains --- lines", () => {
     const r = parseAgentFile("---\nname: a\ndescription: d\n---\nline one\n---\nline two\n", "/x/a.md", "project");
     expect(r.ok && r.agent.prompt).toBe("line one\n---\nline two");
+  });
+});
+
+describe("hostile agent files", () => {
+  test("a symlink to /dev/zero, a FIFO and an oversized file are each one problem, read no further, and never block", () => {
+    const s = setup();
+    const agents = join(s.cwd, ".claude", "agents");
+    symlinkSync("/dev/zero", join(agents, "zero.md"));
+    expect(Bun.spawnSync(["mkfifo", join(agents, "fifo.md")]).exitCode).toBe(0);
+    s.project("huge.md", agentFile({ name: "huge", description: "x" }, "y".repeat(maxAgentFileBytes)));
+    s.project("good.md", agentFile({ name: "good", description: "fine" }));
+    const { agents: found, problems } = loadCatalog({ cwd: s.cwd, home: s.home });
+    expect(findAgent(found, "good")).toBeDefined();
+    const byFile = new Map(problems.map((p) => [p.file.split("/").at(-1)!, p.reason]));
+    expect(byFile.get("zero.md")).toBe("it is a character device, not a regular file");
+    expect(byFile.get("fifo.md")).toBe("it is a FIFO, not a regular file");
+    expect(byFile.get("huge.md")).toMatch(/^it is \d+ bytes, more than the 256 KiB limit$/);
+    expect(problems).toHaveLength(3);
   });
 });

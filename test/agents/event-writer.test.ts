@@ -10,6 +10,7 @@ import { countEvents, listEvents, listOrchestrationEvents } from "../../src/stor
 import { defaultRunOptions, insertOrchestration } from "../../src/store/orchestrations.ts";
 import { insertTask } from "../../src/store/tasks.ts";
 import { sqlNow } from "../../src/store/time.ts";
+import { scaled } from "../support/machine.ts";
 
 const orchestrationId = "orch-writer";
 let dir: string;
@@ -54,7 +55,7 @@ function event(agentId = agents[0]!, raw = '{"type":"assistant"}'): QueuedEvent 
 }
 
 /** Waits for a condition the writer reaches on its own (polled, bounded). */
-async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+async function until(condition: () => boolean, timeoutMs = scaled(5_000)): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!condition()) {
     if (performance.now() > deadline) throw new Error("condition not reached in time");
@@ -272,7 +273,7 @@ describe("EventWriter", () => {
     writer.push(e);
     const at = await committed;
     expect(at).toBeGreaterThanOrEqual(e.readAt!);
-    expect(at - e.readAt!).toBeLessThan(1_000);
+    expect(at - e.readAt!).toBeLessThan(scaled(1_000));
     await writer.close();
   });
 });

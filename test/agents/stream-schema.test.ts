@@ -245,6 +245,16 @@ describe("parseStreamLine: known lines", () => {
     expect(p.line.errors).toBeUndefined();
   });
 
+  test("an infinite cost (1e309) or negative tokens read as absent: no $Infinity, no negative totals", () => {
+    const p = parseStreamLine(
+      JSON.stringify(samples.success).replace(/"total_cost_usd":[^,]+/, '"total_cost_usd":1e309').replace(/"input_tokens":\d+/, '"input_tokens":-5'),
+    );
+    if (p.kind !== "known" || p.type !== "result") throw new Error("narrowing");
+    expect(p.line.is_error).toBe(false);
+    expect(p.line.total_cost_usd).toBeUndefined();
+    expect(p.line.usage?.input_tokens).toBeUndefined();
+  });
+
   test("stream_event carries the SSE event type as subtype; control_response its response subtype", () => {
     const event = known(samples.streamEvent);
     expect([event.type, event.subtype]).toEqual(["stream_event", "content_block_delta"]);

@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { countAgentPendingDeliveries } from "../../src/store/messages.ts";
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { join } from "node:path";
 import {
   acknowledge,
@@ -19,6 +19,10 @@ import { parseProtocolLines } from "../../src/bus/protocol.ts";
 import { openDatabase } from "../../src/store/db.ts";
 import { transaction } from "../../src/store/tx.ts";
 import { seedOrchestration, tempDb, type TempDb } from "./fixture.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 let t: TempDb;
 let db: Database;

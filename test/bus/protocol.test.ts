@@ -186,3 +186,14 @@ describe("protocolInstructions", () => {
     expect(protocolInstructions("solo", [])).toContain("only agent");
   });
 });
+
+describe("line separators inside a protocol line", () => {
+  test("a lone \\r or U+2028 mid-line keeps the message (it used to be dropped as prose)", () => {
+    const messages = parseProtocolLines("MESSAGE @b: x\u2028y\nDISCOVERY: a\rb\nREQUEST @c: p\u2029q\n");
+    expect(messages.map((m) => [m.type, m.toTask, m.text])).toEqual([
+      ["message", "b", "x\u2028y"],
+      ["discovery", null, "a\rb"],
+      ["request", "c", "p\u2029q"],
+    ]);
+  });
+});

@@ -1,8 +1,12 @@
-import { expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { expect, test, setDefaultTimeout } from "bun:test";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../support/claude-env.ts";
 import { runMaos } from "../support/cli.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 test("maos agents lists built-in, user and project agents with their source; a malformed file is reported and skipped", async () => {
   const home = tempDir("maos-home-").path;
@@ -50,4 +54,19 @@ test("maos agents --verbose shows each agent's limits: disallowed tools, permiss
 
   const table = await runMaos(["agents"], { cwd: project, env: { HOME: home, NO_COLOR: "1" } });
   expect(table.stdout).toMatch(/^developer\s+built-in\s+inherit/m);
+});
+
+test("a FIFO and a /dev/zero symlink in .claude/agents: maos agents finishes with one line for each; --plan /dev/zero is exit 2", async () => {
+  const home = tempDir("maos-home-").path;
+  const project = tempDir("maos-project-").path;
+  mkdirSync(join(project, ".claude", "agents"), { recursive: true });
+  symlinkSync("/dev/zero", join(project, ".claude", "agents", "z.md"));
+  expect(Bun.spawnSync(["mkfifo", join(project, ".claude", "agents", "f.md")]).exitCode).toBe(0);
+  const r = await runMaos(["agents"], { cwd: project, env: { HOME: home, NO_COLOR: "1" } });
+  expect(r.code).toBe(0);
+  expect(r.stderr).toContain("z.md: it is a character device, not a regular file");
+  expect(r.stderr).toContain("f.md: it is a FIFO, not a regular file");
+  const plan = await runMaos(["orchestrate", "x", "--plan", "/dev/zero", "--auto", "--db", join(project, "maos.db")], { cwd: project, env: { HOME: home, MAOS_CLAUDE_BIN: "/bin/true" } });
+  expect(plan.code).toBe(2);
+  expect(plan.stderr.trim().split("\n")).toEqual(["maos: plan file /dev/zero is a character device, not a regular file"]);
 });

@@ -1,11 +1,16 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { afterEach, beforeEach, describe, expect, test, setDefaultTimeout } from "bun:test";
+import { Database } from "bun:sqlite";
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runMaos } from "../support/cli.ts";
 import { tempDir } from "../support/claude-env.ts";
 import { fileFingerprint } from "../support/db-state.ts";
 import { buildOrchestration, createTestDb, standardSpec } from "../support/fixtures.ts";
 import { schemaVersion } from "../../src/store/migrations.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 /** Every command that opens the database, read side and write side. */
 const commands: ((db: string) => string[])[] = [
@@ -117,5 +122,108 @@ describe("an unusable database: exit 5, one line, nothing written", () => {
     } finally {
       Bun.spawnSync(["chattr", "-i", locked]);
     }
+  });
+});
+
+describe("only maos databases are opened (PRAGMA application_id)", () => {
+  /** Another application's SQLite file, in its own (rollback-journal) mode. */
+  function foreignDatabase(path: string, applicationId = 0): void {
+    const db = new Database(path);
+    db.exec("CREATE TABLE users(name, pw)");
+    db.exec("INSERT INTO users VALUES ('ann', 'secret')");
+    if (applicationId !== 0) db.exec(`PRAGMA application_id = ${applicationId}`);
+    db.close();
+  }
+
+  test("another application's SQLite file is refused, byte-identical, journal mode included", async () => {
+    const path = join(dir, "other.db");
+    foreignDatabase(path);
+    await expectEnvironmentError(path, dir, /other\.db is not a maos database \(a SQLite file of another application\) — pass --db with another path; the file was left untouched/);
+    const doctor = await runMaos(["doctor", "--db", path], { env: { MAOS_CLAUDE_BIN: "/bin/true" } });
+    expect(doctor.code).toBe(5);
+    expect(doctor.stdout + doctor.stderr).toContain("not a maos database");
+    const db = new Database(path, { readonly: true });
+    expect(db.query<{ journal_mode: string }, []>("PRAGMA journal_mode").get()!.journal_mode).toBe("delete");
+    db.close();
+  });
+
+  test("a SQLite file with another application's id is refused the same way", async () => {
+    const path = join(dir, "app.db");
+    foreignDatabase(path, 42);
+    await expectEnvironmentError(path, dir, /is not a maos database \(a SQLite file of another application, application_id 42\)/);
+  });
+
+  test("a maos database restored from a dump (no id, user_version 0): one line saying how to adopt it; adopted, it works", async () => {
+    const original = join(dir, "orig.db");
+    realDatabase(original);
+    const dump = Bun.spawnSync(["sqlite3", original, ".dump"], { stdout: "pipe" });
+    expect(dump.exitCode).toBe(0);
+    const restoredDir = join(dir, "restored");
+    mkdirSync(restoredDir);
+    const path = join(restoredDir, "maos.db");
+    expect(Bun.spawnSync(["sqlite3", path], { stdin: dump.stdout }).exitCode).toBe(0);
+    await expectEnvironmentError(path, restoredDir, /has maos's tables but no maos identification \(restored from a dump\?\); the file was left untouched — if it is yours, adopt it: sqlite3 '.*maos\.db' 'PRAGMA application_id = 1296125779; PRAGMA user_version = \d'/);
+    const line = (await runMaos(["orchestration", "list", "--db", path])).stderr;
+    const adopt = /adopt it: (sqlite3 .*)$/m.exec(line)![1]!;
+    expect(Bun.spawnSync(["sh", "-c", adopt]).exitCode).toBe(0);
+    const list = await runMaos(["orchestration", "list", "--db", path, "--json"]);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout).orchestrations.map((o: { id: string }) => o.id)).toContain("abcd1234-0000-4000-8000-000000000001");
+  });
+
+  test("a maos database from before the id (user_version 3, id 0) is identified by migration 0004 and works", async () => {
+    const path = join(dir, "old.db");
+    realDatabase(path);
+    const db = new Database(path);
+    // What a maos of schema v3 left: no id, no planner token columns.
+    db.exec("ALTER TABLE orchestrations DROP COLUMN planner_input_tokens");
+    db.exec("ALTER TABLE orchestrations DROP COLUMN planner_output_tokens");
+    db.exec("PRAGMA application_id = 0; PRAGMA user_version = 3");
+    db.close();
+    const list = await runMaos(["orchestration", "list", "--db", path, "--json"]);
+    expect(list.code).toBe(0);
+    const after = new Database(path, { readonly: true });
+    expect(after.query<{ application_id: number }, []>("PRAGMA application_id").get()!.application_id).toBe(1296125779);
+    after.close();
+  });
+});
+
+describe("the database and its -wal/-shm are private (0600)", () => {
+  const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
+
+  test("a pre-existing empty maos.db at 0644 ends 0600, and so do its -wal and -shm", async () => {
+    const path = join(dir, "maos.db");
+    writeFileSync(path, "");
+    chmodSync(path, 0o644);
+    const r = await runMaos(["orchestration", "save-interval", "60", "--db", path]);
+    expect(r.code).toBe(0);
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) expect(mode(file), file).toBe("600");
+    expect(mode(path)).toBe("600");
+  });
+
+  test("a maos database copied at 0644 with a leftover -wal at 0644 is tightened", async () => {
+    const path = join(dir, "maos.db");
+    realDatabase(path);
+    writeFileSync(`${path}-wal`, "");
+    chmodSync(path, 0o644);
+    chmodSync(`${path}-wal`, 0o644);
+    const r = await runMaos(["orchestration", "list", "--db", path]);
+    expect(r.code).toBe(0);
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) expect(mode(file), file).toBe("600");
+  });
+
+  test("a dangling symlink as --db is refused, never followed into a new world-readable file", async () => {
+    const path = join(dir, "maos.db");
+    const target = join(dir, "elsewhere.db");
+    symlinkSync(target, path);
+    const r = await runMaos(["orchestration", "save-interval", "60", "--db", path]);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain("is a symlink to a missing file");
+    expect(existsSync(target)).toBe(false);
+    const wal = join(dir, "real.db");
+    symlinkSync(join(dir, "missing-wal"), `${wal}-wal`);
+    const r2 = await runMaos(["orchestration", "save-interval", "60", "--db", wal]);
+    expect(r2.code).toBe(5);
+    expect(existsSync(join(dir, "missing-wal"))).toBe(false);
   });
 });

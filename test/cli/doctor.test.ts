@@ -1,9 +1,13 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { claudeBinPath, tempDir } from "../support/claude-env.ts";
 import { runMaos } from "../support/cli.ts";
 import { buildOrchestration, createTestDb } from "../support/fixtures.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 function setup() {
   const dir = tempDir("maos-doctor-").path;

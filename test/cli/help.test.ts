@@ -1,6 +1,10 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import pkg from "../../package.json" with { type: "json" };
 import { runMaos } from "../support/cli.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 const commands = [
   [],

@@ -1,6 +1,10 @@
-import { afterEach, beforeEach, expect, test } from "bun:test";
+import { afterEach, beforeEach, expect, test, setDefaultTimeout } from "bun:test";
 import { ensureBinary } from "../support/binary.ts";
 import { buildOrchestration, createTestDb, type TestDb } from "../support/fixtures.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 let t: TestDb;
 beforeEach(() => {

@@ -1,10 +1,14 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runMaos } from "../support/cli.ts";
 import { tempDir } from "../support/claude-env.ts";
 import { dumpDatabase, fileFingerprint } from "../support/db-state.ts";
 import { fakeClaudePath } from "../support/fake-agent.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 /** Every bad flag of `orchestrate` is refused with one line and exit 2, before the database exists. */
 const cases: [string, string[], RegExp][] = [

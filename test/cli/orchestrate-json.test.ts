@@ -1,8 +1,12 @@
-import { expect, test } from "bun:test";
+import { expect, test, setDefaultTimeout } from "bun:test";
 import { join } from "node:path";
 import { tempDir } from "../support/claude-env.ts";
 import { runMaos } from "../support/cli.ts";
 import { fakeAgentEnv, fakeClaudePath } from "../support/fake-agent.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 test("--json when planning fails: exit 1, and stdout still holds one document with the orchestration and the error", async () => {
   const dir = tempDir("maos-json-").path;

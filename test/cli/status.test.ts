@@ -1,10 +1,14 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { runMaos } from "../support/cli.ts";
 import { dumpDatabase } from "../support/db-state.ts";
 import { buildOrchestration, createTestDb, standardSpec, type TestDb } from "../support/fixtures.ts";
 import { schemaVersion } from "../../src/store/migrations.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 let t: TestDb;
 beforeEach(() => {
@@ -22,7 +26,9 @@ describe("maos status", () => {
     expect(r.stderr).toBe("");
     expect(r.stdout).toContain(`Database: ${t.path} (`);
     expect(r.stdout).toContain(`schema v${schemaVersion})`);
-    expect(r.stdout).toContain("Orchestrations: 1 completed, 2 running");
+    // The crashed one counts as it is shown in the table below: paused (interrupted), its agent interrupted.
+    expect(r.stdout).toContain("Orchestrations: 1 completed, 1 running, 1 paused (interrupted)");
+    expect(r.stdout).toContain("Agents: 1 active, 5 completed, 4 inactive, 1 interrupted");
     expect(r.stdout).toContain("Messages: 6   Events: ");
     expect(r.stdout).toMatch(new RegExp(`${live.id.slice(0, 8)}\\s+running\\s`));
     expect(r.stdout).toMatch(new RegExp(`${crashed.id.slice(0, 8)}\\s+paused \\(interrupted\\)`));

@@ -5,7 +5,7 @@
  * `bun run soak --iterations 1 --seed <seed>` replays it, CRASH_SEED=<n> replays the whole
  * file's seeds.
  */
-import { describe, expect, test } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatDelivery } from "../../src/bus/mailbox.ts";
@@ -29,6 +29,10 @@ import {
   waitForDb,
   type ScenarioResult,
 } from "./scenario.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 const masterSeed = process.env.CRASH_SEED ? Number(process.env.CRASH_SEED) : randomSeed();
 const minimumKills = 30;
@@ -69,7 +73,7 @@ describe("SIGKILL at random moments, then resume", () => {
       expect(kills).toBeGreaterThanOrEqual(minimumKills);
       expect(killedResumes).toBeGreaterThan(0);
     },
-    120_000,
+    scaled(120_000),
   );
 });
 
@@ -136,7 +140,7 @@ describe("SIGKILL between a message being committed and being delivered (issue 5
     } finally {
       dir.cleanup();
     }
-  }, 30_000);
+  }, scaled(30_000));
 
   test("a message written into a running agent's stdin but not yet acknowledged is delivered once to the resumed attempt", async () => {
     const secret = "use the blue deployment";
@@ -186,5 +190,5 @@ describe("SIGKILL between a message being committed and being delivered (issue 5
     } finally {
       dir.cleanup();
     }
-  }, 30_000);
+  }, scaled(30_000));
 });

@@ -20,6 +20,7 @@ import { interpretLine } from "../../src/agents/stream-interpreter.ts";
 import { parseSqlTime } from "../../src/store/time.ts";
 import { ensureBinary } from "../support/binary.ts";
 import { fakeClaudePath, readFakeAgentLog, type FakeLogEntry, type FakeScript, type FakeStep } from "../support/fake-agent.ts";
+import { scaled } from "../support/machine.ts";
 
 // ---------------------------------------------------------------------------
 // Randomness
@@ -65,6 +66,8 @@ export function scenarioEnv(dir: string, extra: Record<string, string> = {}): Re
   return {
     ...env,
     NO_COLOR: "1",
+    // The scenario's own directory: the user's ~/.claude/agents and shell files stay out.
+    HOME: dir,
     MAOS_CLAUDE_BIN: fakeClaudePath(),
     CLAUDE_CONFIG_DIR: join(dir, "cfg"),
     FAKE_AGENT_LOG: join(dir, "log"),
@@ -92,7 +95,7 @@ export async function killHard(run: MaosRun): Promise<boolean> {
 }
 
 /** Waits for the run to end, failing after timeoutMs (the process is killed then). */
-export async function finish(run: MaosRun, timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function finish(run: MaosRun, timeoutMs = scaled(60_000)): Promise<{ code: number; stdout: string; stderr: string }> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)));
   const result = await Promise.race([run.proc.exited, timedOut]);
@@ -126,7 +129,7 @@ export function withDb<T>(path: string, fn: (db: Database) => T): T | null {
 }
 
 /** Polls until cond(db) holds or the process exits; returns whether it held. */
-export async function waitForDb(run: MaosRun, path: string, cond: (db: Database) => boolean, timeoutMs = 20_000): Promise<boolean> {
+export async function waitForDb(run: MaosRun, path: string, cond: (db: Database) => boolean, timeoutMs = scaled(20_000)): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     if (withDb(path, cond)) return true;

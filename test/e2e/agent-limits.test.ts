@@ -10,8 +10,9 @@ import { join } from "node:path";
 import type { RecordedRequest, ToolResultInfo } from "../support/mock-anthropic.ts";
 import { route, textReply, toolUseReply } from "../support/mock-anthropic.ts";
 import { startE2E, taskMarker, type E2E } from "../support/e2e.ts";
+import { scaled } from "../support/machine.ts";
 
-setDefaultTimeout(90_000);
+setDefaultTimeout(scaled(90_000));
 
 const cliEnv = process.env.MAOS_E2E_CLAUDE_BIN ? { MAOS_CLAUDE_BIN: process.env.MAOS_E2E_CLAUDE_BIN } : {};
 
@@ -56,7 +57,7 @@ describe("e2e: agent definitions are enforced by the real claude CLI", () => {
       { id: "ro", agent_type: "ro" },
       { id: "dev", agent_type: "developer" },
     ]);
-    const r = await e.orchestrate(plan, ["--permission-mode", "bypassPermissions", "--json"], { env: cliEnv, timeoutMs: 80_000 });
+    const r = await e.orchestrate(plan, ["--permission-mode", "bypassPermissions", "--json"], { env: cliEnv, timeoutMs: scaled(80_000) });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).tasks.map((t: { status: string }) => t.status)).toEqual(["completed", "completed", "completed"]);
 
@@ -106,7 +107,7 @@ describe("e2e: agent definitions are enforced by the real claude CLI", () => {
       { id: "same", agent_type: "same" },
       { id: "short", agent_type: "short" },
     ]);
-    const r = await e.orchestrate(plan, ["--model", "sonnet", "--json"], { env: cliEnv, timeoutMs: 80_000 });
+    const r = await e.orchestrate(plan, ["--model", "sonnet", "--json"], { env: cliEnv, timeoutMs: scaled(80_000) });
     expect(r.code).toBe(1);
     const tasks = JSON.parse(r.stdout).tasks as { id: string; status: string; error: string | null }[];
     expect(tasks.find((t) => t.id === "fast")!.status).toBe("completed");

@@ -7,9 +7,10 @@ import { join } from "node:path";
 import { errorReply, hangReply, route, slowTextReply, textReply, toolUseReply } from "../support/mock-anthropic.ts";
 import { dumpDatabase, fileFingerprint } from "../support/db-state.ts";
 import { occurrences, pidAlive, processesMatching, startE2E, taskMarker, waitUntil } from "../support/e2e.ts";
+import { scaled } from "../support/machine.ts";
 
 // Real processes: each test gets up to 45 s (they take 0.1–4 s each).
-setDefaultTimeout(45_000);
+setDefaultTimeout(scaled(45_000));
 
 interface EventRow {
   seq: number;
@@ -207,7 +208,7 @@ describe("e2e: one agent with the real claude CLI", () => {
       ]),
     );
     const p = e.start(["orchestrate", "crash", "--auto", "--json", "--db", e.dbPath, "--plan", e.plan([{ id: "a" }])]);
-    const streaming = await e.mock.waitFor((q) => q.isMessages && q.hasToolResult("Bash"), 20_000);
+    const streaming = await e.mock.waitFor((q) => q.isMessages && q.hasToolResult("Bash"), scaled(20_000));
     const [running] = await waitUntil(() => e.query((db) => attemptsOf(db, "a").filter((a) => a.status === "running")), "the running attempt");
     const before = await waitUntil(() => {
       const evs = e.query((db) => eventsOf(db, "a"));
@@ -249,10 +250,10 @@ describe("e2e: one agent with the real claude CLI", () => {
     const t0 = performance.now();
     const p = e.start(["orchestrate", "timeout", "--auto", "--db", e.dbPath, "--plan", e.plan([{ id: "a" }]), "--agent-timeout", "3", "--retries", "0"]);
     // The tool really runs (a child of claude) before the timeout hits.
-    await waitUntil(() => processesMatching(needle).length > 0, "the agent's Bash tool to start", 15_000);
+    await waitUntil(() => processesMatching(needle).length > 0, "the agent's Bash tool to start", scaled(15_000));
     const r = await p.exited;
     expect(r.code).toBe(1);
-    expect(performance.now() - t0).toBeLessThan(15_000);
+    expect(performance.now() - t0).toBeLessThan(scaled(15_000));
     expect(r.stderr).toContain("timed out after 3 s (--agent-timeout)");
     e.query((db) => {
       const [attempt] = attemptsOf(db, "a");

@@ -6,9 +6,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { route, textReply, toolUseReply, type MessageReply, type MockHandler, type RecordedRequest } from "../support/mock-anthropic.ts";
 import { conversationJson, occurrences, processesMatching, REQUEST, startE2E, taskMarker, waitUntil, type E2E } from "../support/e2e.ts";
+import { scaled } from "../support/machine.ts";
 
 // Real processes: each test gets up to 45 s (they take 0.1–4 s each).
-setDefaultTimeout(45_000);
+setDefaultTimeout(scaled(45_000));
 
 interface DeliveryRow {
   message_id: number;
@@ -74,7 +75,7 @@ describe("e2e: mailboxes between real claude agents", () => {
     const p = e.start(["orchestrate", REQUEST, "--auto", "--db", e.dbPath, "--max-parallel", "2", "--plan", e.plan([{ id: "a" }, { id: "b" }])]);
 
     // b sits in its tool call; the message reaches its stdin and is marked delivered, not yet acknowledged.
-    await waitUntil(() => statusOf(e, "b") === "delivered", "the message to be delivered to b", 25_000);
+    await waitUntil(() => statusOf(e, "b") === "delivered", "the message to be delivered to b", scaled(25_000));
     const delivered = e.query((db) => deliveries(db));
     expect(delivered).toHaveLength(1);
     expect(delivered[0]).toMatchObject({ recipient: "b", status: "delivered", attempt: 1, via: "stdin", acknowledged_at: null });
@@ -161,7 +162,7 @@ describe("e2e: mailboxes between real claude agents", () => {
     );
     const plan = e.plan([{ id: "a" }, { id: "b" }, { id: "c" }]);
     const p = e.start(["orchestrate", REQUEST, "--auto", "--db", e.dbPath, "--max-parallel", "3", "--plan", plan]);
-    await waitUntil(() => statusOf(e, "b") === "delivered" && statusOf(e, "c") === "delivered", "the discovery to reach b and c", 25_000);
+    await waitUntil(() => statusOf(e, "b") === "delivered" && statusOf(e, "c") === "delivered", "the discovery to reach b and c", scaled(25_000));
     writeFileSync(flags.b, "");
     writeFileSync(flags.c, "");
     const r = await p.exited;

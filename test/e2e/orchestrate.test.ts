@@ -2,7 +2,8 @@
 // the planner, a parallel graph, failures, the budget, approval on a real terminal, Ctrl-C.
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Database } from "bun:sqlite";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { ensureBinary } from "../support/binary.ts";
 import {
   errorReply,
@@ -16,9 +17,10 @@ import {
   type RecordedRequest,
 } from "../support/mock-anthropic.ts";
 import { pidAlive, processesMatching, REQUEST, sqlTimeMs, startE2E, taskMarker, waitUntil, type E2E } from "../support/e2e.ts";
+import { scaled } from "../support/machine.ts";
 
 // Real processes: each test gets up to 45 s (they take 0.1–4 s each).
-setDefaultTimeout(45_000);
+setDefaultTimeout(scaled(45_000));
 
 const tasksByKey = (db: Database) =>
   new Map(db.query<Record<string, any>, []>("SELECT * FROM tasks ORDER BY position").all().map((t) => [t.task_key as string, t]));
@@ -94,7 +96,7 @@ describe("e2e: maos orchestrate with the real claude CLI", () => {
     // b and c answer only once both have asked (so run one after the other, they would stall
     // and fail), then stream for ~0.5 s each.
     const bothAsked = (reply: MessageReply): MockHandler => async () => {
-      await waitUntil(() => requestsFor(e, "b").length > 0 && requestsFor(e, "c").length > 0, "b and c to run at the same time", 15_000);
+      await waitUntil(() => requestsFor(e, "b").length > 0 && requestsFor(e, "c").length > 0, "b and c to run at the same time", scaled(15_000));
       return reply;
     };
     e.mock.script(
@@ -200,16 +202,81 @@ describe("e2e: maos orchestrate with the real claude CLI", () => {
     });
   });
 
+  test("first contact without credentials: one line naming ANTHROPIC_API_KEY and maos doctor (exit 5), also in maos.log; --verbose logs the planner's argv", async () => {
+    await using e = await startE2E();
+    const r = await e.orchestrate(null, ["--verbose"], { env: { ANTHROPIC_API_KEY: undefined } });
+    expect(r.code).toBe(5);
+    const last = r.stderr.trim().split("\n").at(-1)!;
+    expect(last).toMatch(/^maos: claude has no usable credentials \(it said: .*(Not logged in|login).*\) — set ANTHROPIC_API_KEY, or run `claude` once and log in; `maos doctor` checks it$/);
+    expect(r.stderr).toContain("planner: spawning");
+    expect(e.mock.messageRequests()).toHaveLength(0);
+    const logText = readFileSync(join(dirname(e.dbPath), "maos.log"), "utf8");
+    expect(logText).toContain("fatal");
+    expect(logText).toContain("claude has no usable credentials");
+  });
+
   describe("approval on a real pseudo-terminal", () => {
     /** Runs dist/maos without --auto inside `script` (util-linux), which gives it a pty of 100x30. */
-    function startOnTerminal(e: E2E) {
-      const cmd = ["orchestrate", REQUEST, "--plan", e.plan([{ id: "a" }]), "--db", e.dbPath].map(sh).join(" ");
+    function startOnTerminal(e: E2E, env: Record<string, string> = {}, planArgs: string[] = ["--plan", e.plan([{ id: "a" }])]) {
+      const cmd = ["orchestrate", REQUEST, ...planArgs, "--db", e.dbPath].map(sh).join(" ");
       return e.start(["-q", "-e", "-c", `stty cols 100 rows 30; exec ${sh(ensureBinary())} ${cmd}`, "/dev/null"], {
         cmd: ["script"],
         stdin: "pipe",
-        env: { TERM: "xterm-256color" },
+        env: { TERM: "xterm-256color", ...env },
       });
     }
+
+    test("Edit the plan: $EDITOR changes it, it is validated, shown again and run as edited", async () => {
+      await using e = await startE2E();
+      e.mock.script(route([[taskMarker("a"), textReply("A done as edited.")]]));
+      const editor = join(e.root.path, "editor.sh");
+      writeFileSync(editor, `#!/bin/sh\nsed -i 's/Do the part called a\\./EDITED-DESCRIPTION, must NOT touch deploy\\//' "$1"\n`, { mode: 0o755 });
+      const p = startOnTerminal(e, { EDITOR: editor, VISUAL: "" });
+      await p.waitForOutput("Run this plan (1 task)?");
+      p.write("\x1b[B\x1b[B");
+      await p.waitForOutput("● Edit the plan");
+      p.write("\r");
+      await p.waitForOutput(/EDITED-DESCRIPTION, must NOT touch deploy\/[\s\S]*Run this plan \(1 task\)\?/);
+      p.write("\r");
+      const r = await p.exited;
+      expect(r.code).toBe(0);
+      expect(requestsFor(e, "a")[0]!.allUserText).toContain("EDITED-DESCRIPTION, must NOT touch deploy/");
+      e.query((db) => {
+        expect(JSON.parse(db.query<{ plan: string }, []>("SELECT plan FROM orchestrations").get()!.plan).tasks[0].description).toBe(
+          "EDITED-DESCRIPTION, must NOT touch deploy/",
+        );
+        expect(db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM tasks").get()!.n).toBe(1);
+      });
+    });
+
+    test("Re-plan with feedback: the planner's session continues with the feedback; the revised plan replaces the first", async () => {
+      await using e = await startE2E();
+      const first = { summary: "first", tasks: [{ id: "a", agent_type: "developer", description: "FIRST-PLAN task" }] };
+      const second = { summary: "second", tasks: [{ id: "b", agent_type: "developer", description: "SECOND-PLAN task" }] };
+      const agents = route([[taskMarker("b"), textReply("B done.")]]);
+      e.mock.script((req) =>
+        req.toolNames.includes("StructuredOutput") ? structuredOutputReply(req.allUserText.includes("FEEDBACK-MARK") ? second : first) : agents(req),
+      );
+      const p = startOnTerminal(e, {}, []);
+      await p.waitForOutput(/FIRST-PLAN task[\s\S]*Run this plan \(1 task\)\?/);
+      p.write("\x1b[B\x1b[B\x1b[B");
+      await p.waitForOutput("● Re-plan with feedback");
+      p.write("\r");
+      await p.waitForOutput("What should the planner change?");
+      p.write("FEEDBACK-MARK use task b instead\r");
+      await p.waitForOutput(/SECOND-PLAN task[\s\S]*Run this plan \(1 task\)\?/);
+      p.write("\r");
+      const r = await p.exited;
+      expect(r.code).toBe(0);
+      const planner = e.mock.messageRequests().filter((q) => q.toolNames.includes("StructuredOutput"));
+      expect(planner.length).toBeGreaterThanOrEqual(2);
+      expect(planner.at(-1)!.sessionId).toBe(planner[0]!.sessionId!);
+      expect(requestsFor(e, "a")).toHaveLength(0);
+      expect(requestsFor(e, "b")).toHaveLength(1);
+      e.query((db) => {
+        expect(db.query<{ task_key: string }, []>("SELECT task_key FROM tasks").all()).toEqual([{ task_key: "b" }]);
+      });
+    });
 
     test("Enter approves: the plan runs", async () => {
       await using e = await startE2E();
@@ -249,6 +316,25 @@ describe("e2e: maos orchestrate with the real claude CLI", () => {
       });
     });
 
+    test("killed at the prompt: the plan was recorded before the question; resume shows it and runs it, no planner call", async () => {
+      await using e = await startE2E();
+      e.mock.script(route([[taskMarker("a"), textReply("A done after the resume.")]]));
+      const p = startOnTerminal(e);
+      await p.waitForOutput("Run this plan (1 task)?");
+      const owner = e.query((db) => db.query<{ id: string; owner_pid: number }, []>("SELECT id, owner_pid FROM orchestrations").get()!);
+      process.kill(owner.owner_pid, "SIGKILL");
+      await p.exited;
+      const r = await e.run(["orchestration", "resume", owner.id.slice(0, 8), "--auto", "--db", e.dbPath]);
+      expect(r.code).toBe(0);
+      expect(r.stdout + r.stderr).toContain("Start: @a");
+      expect(r.stdout).toMatch(/Orchestration [0-9a-f]{8}: completed/);
+      expect(e.mock.messageRequests().filter((q) => q.toolNames.includes("StructuredOutput"))).toHaveLength(0);
+      expect(requestsFor(e, "a")).toHaveLength(1);
+      e.query((db) => {
+        expect(JSON.parse(db.query<{ plan: string }, []>("SELECT plan FROM orchestrations").get()!.plan).tasks[0].description).toBe("Do the part called a.");
+      });
+    });
+
     test("no terminal and no --auto: exit 2, nothing recorded", async () => {
       await using e = await startE2E();
       const r = await e.run(["orchestrate", REQUEST, "--plan", e.plan([{ id: "a" }]), "--db", e.dbPath]);
@@ -270,7 +356,7 @@ describe("e2e: maos orchestrate with the real claude CLI", () => {
       ]),
     );
     const p = e.start(["orchestrate", REQUEST, "--auto", "--db", e.dbPath, "--plan", e.plan([{ id: "a" }, { id: "b", depends_on: ["a"] }])]);
-    const streaming = await e.mock.waitFor((q) => q.isMessages && q.allUserText.includes(taskMarker("a")), 20_000);
+    const streaming = await e.mock.waitFor((q) => q.isMessages && q.allUserText.includes(taskMarker("a")), scaled(20_000));
     const countEvents = () => e.query((db) => db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM events").get()!.n);
     const before = await waitUntil(() => countEvents(), "the agent's first events");
     // Let some text stream (10 chunks) so the agent is mid-answer when the signal comes.

@@ -5,9 +5,10 @@ import type { AttemptRow } from "../../src/store/attempts.ts";
 import type { Database } from "bun:sqlite";
 import { route, slowTextReply, textReply, type RecordedRequest } from "../support/mock-anthropic.ts";
 import { pidAlive, processesMatching, REQUEST, startE2E, taskMarker, waitUntil, type E2E } from "../support/e2e.ts";
+import { scaled } from "../support/machine.ts";
 
 // Real processes: each test gets up to 45 s (they take 0.1–4 s each).
-setDefaultTimeout(45_000);
+setDefaultTimeout(scaled(45_000));
 
 const attempts = (db: Database) =>
   db.query<AttemptRow, []>("SELECT a.* FROM attempts a JOIN tasks t ON t.id = a.task_id WHERE t.task_key = 'a' ORDER BY a.attempt").all();
@@ -18,7 +19,7 @@ const events = (db: Database) =>
 async function startMidStream(e: E2E, resumedReply: string) {
   e.mock.script(route([[taskMarker("a"), [slowTextReply("word ".repeat(400), 5, 50), textReply(resumedReply)]]]));
   const p = e.start(["orchestrate", REQUEST, "--auto", "--db", e.dbPath, "--plan", e.plan([{ id: "a" }])]);
-  const streaming = await e.mock.waitFor((q) => q.isMessages && q.allUserText.includes(taskMarker("a")), 20_000);
+  const streaming = await e.mock.waitFor((q) => q.isMessages && q.allUserText.includes(taskMarker("a")), scaled(20_000));
   await waitUntil(() => e.query((db) => events(db).length > 0), "the agent's first events");
   // Some text has streamed (10 chunks) and much more is to come.
   await Bun.sleep(Math.max(0, streaming.receivedAt + 500 - Date.now()));

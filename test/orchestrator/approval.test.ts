@@ -34,19 +34,34 @@ function terminal() {
 }
 
 describe("renderPlan", () => {
-  test("tasks grouped by dependency level with type, shortened description and deps", () => {
+  test("tasks grouped by dependency level, each with agent, model, tools, deps and its whole description wrapped", () => {
     const text = renderPlan(plan, catalog, { width: 100 });
     const lines = text.split("\n");
     expect(lines[0]).toBe("Plan: Add a health endpoint (5 tasks, 3 levels)");
     expect(text).toContain("Level 1  (in parallel)");
-    expect(text.indexOf("Level 1")).toBeLessThan(text.indexOf("design "));
-    expect(text.indexOf("Level 2")).toBeLessThan(text.indexOf("implement "));
-    expect(text.indexOf("implement ")).toBeLessThan(text.indexOf("Level 3"));
-    expect(text).toMatch(/ {4}schema +dba \(project\) +Add the status table/);
-    expect(text).toMatch(/implement +developer +Implement it\. Very long detail\..*… +after design, schema/);
-    expect(text).toMatch(/test +tester +Write tests +after implement/);
-    for (const line of lines) expect(Bun.stringWidth(line)).toBeLessThanOrEqual(100);
+    expect(text.indexOf("Level 1")).toBeLessThan(text.indexOf("@design "));
+    expect(text.indexOf("Level 2")).toBeLessThan(text.indexOf("@implement "));
+    expect(text.indexOf("@implement ")).toBeLessThan(text.indexOf("Level 3"));
+    expect(text).toContain("  @schema  dba (project) · model inherit · all tools\n      Add the status table");
+    expect(text).toMatch(/@design {2}architect · model inherit · tools Read, Grep, Glob, Write, /);
+    expect(text).toMatch(/@implement {2}developer · model inherit · tools .* · after design, schema/);
+    // Nothing is cut: every word of the long description is there, wrapped under the task.
+    const description = text.slice(text.indexOf("@implement"), text.indexOf("Level 3"));
+    expect(description.replace(/\s+/g, " ").match(/Very long detail\./g)).toHaveLength(20);
+    for (const line of lines.filter((l) => l.startsWith("      "))) expect(Bun.stringWidth(line)).toBeLessThanOrEqual(100);
+    expect(text).not.toContain("…");
     expect(text).not.toContain("\x1b[");
+  });
+
+  test("a constraint at the end of a long, multi-line description is shown; control characters are made visible", () => {
+    const hidden = validatePlan(
+      { tasks: [{ id: "deploy", agent_type: "developer", description: `Ship it.\n${"Context. ".repeat(30)}\nYou must NOT touch deploy/ \x1b[2J` }] },
+      catalog.map((a) => a.name),
+      "test",
+    );
+    const text = renderPlan(hidden, catalog, { width: 80 });
+    expect(text).toContain("You must NOT touch deploy/ ␛[2J");
+    expect(text).not.toContain("\x1b");
   });
 
   test("colour only when asked", () => {
@@ -55,7 +70,7 @@ describe("renderPlan", () => {
 
   test("a single task, no summary", () => {
     const text = renderPlan({ summary: "", tasks: [{ id: "task", agent_type: "developer", description: "Fix it", depends_on: [] }] });
-    expect(text).toBe("Plan (1 task, 1 level)\n\nLevel 1\n    task  developer  Fix it");
+    expect(text).toBe("Plan (1 task, 1 level)\n\nLevel 1\n  @task  developer\n      Fix it");
   });
 });
 
@@ -79,6 +94,21 @@ describe("askApproval", () => {
     expect(await askApproval(plan, { auto: false, interactive: true, catalog, input: t.input, output: t.output })).toBe("approve");
     expect(t.text()).toContain("Plan: Add a health endpoint");
     expect(t.text()).toContain("Run this plan (5 tasks)?");
+  });
+
+  test("the choices: approve, cancel, edit the plan, and re-plan with feedback only when a planner made it", async () => {
+    const t = terminal();
+    t.press("\x1b[B\x1b[B\r");
+    expect(await askApproval(plan, { auto: false, interactive: true, input: t.input, output: t.output, canReplan: true })).toBe("edit");
+    expect(t.text()).toContain("Edit the plan");
+    expect(t.text()).toContain("Re-plan with feedback");
+    const r = terminal();
+    r.press("\x1b[B\x1b[B\x1b[B\r");
+    expect(await askApproval(plan, { auto: false, interactive: true, input: r.input, output: r.output, canReplan: true })).toBe("replan");
+    const noPlanner = terminal();
+    noPlanner.press("\r");
+    await askApproval(plan, { auto: false, interactive: true, input: noPlanner.input, output: noPlanner.output });
+    expect(noPlanner.text()).not.toContain("Re-plan");
   });
 
   test("down + Enter cancels; Ctrl-C in the prompt cancels", async () => {

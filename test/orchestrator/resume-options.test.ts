@@ -4,13 +4,17 @@
  * the changes are recorded and shown, stop reasons already recorded are never written
  * over, and the recorded --durability holds on resume.
  */
-import { describe, expect, test } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir, type TempDir } from "../support/claude-env.ts";
 import { dumpDatabase, fileFingerprint } from "../support/db-state.ts";
 import type { FakeScript } from "../support/fake-agent.ts";
 import { finish, scenarioEnv, scriptKey, spawnMaosIn, withDb } from "../crash/scenario.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 interface Setup {
   dir: TempDir;
@@ -32,7 +36,7 @@ function setUp(tasks: { id: string; deps?: string[] }[], scripts: Record<string,
   return {
     dir,
     db,
-    run: (args) => finish(spawnMaosIn(dir.path, [...args, "--db", db], env), 60_000),
+    run: (args) => finish(spawnMaosIn(dir.path, [...args, "--db", db], env), scaled(60_000)),
     query: <T>(sql: string) => withDb(db, (d) => d.query<T, []>(sql).all()) ?? [],
     [Symbol.dispose]: () => dir.cleanup(),
   };
@@ -86,7 +90,7 @@ describe("maos orchestration resume with run flags", () => {
     expect(json.resumes[0].previous_status).toBe("failed");
     expect(json.resumes[0].option_changes).toEqual([{ option: "agentTimeoutS", flag: "--agent-timeout", from: 1, to: 30 }]);
     expect(json.orchestration.options).toMatchObject({ agentTimeoutS: 30, retries: 0 });
-  }, 120_000);
+  }, scaled(120_000));
 
   test("a budget-stopped run: refused while the budget is spent, then continues with a higher --budget-usd, keeping every recorded reason", async () => {
     // @a spends $0.10 of a $0.05 budget and stops on it; @c waits for a free slot; @b needs both.
@@ -166,7 +170,7 @@ describe("maos orchestration resume with run flags", () => {
       ],
       [{ option: "budgetUsd", flag: "--budget-usd", from: 0.12, to: 1 }],
     ]);
-  }, 120_000);
+  }, scaled(120_000));
 
   test("--durability normal survives a resume, and a resume can change it", async () => {
     using s = setUp([{ id: "x" }], { x: { attempts: [[{ crash: 1 }], [{ text: "x failed again" }, { crash: 1 }], [{ text: "x done" }]] } });
@@ -185,5 +189,5 @@ describe("maos orchestration resume with run flags", () => {
     expect(changed.stderr).toContain("database synchronous=FULL (durability full)");
     expect(changed.stderr).toContain("--durability normal → full");
     expect(storedOptions(s)).toMatchObject({ durability: "full" });
-  }, 120_000);
+  }, scaled(120_000));
 });

@@ -4,7 +4,7 @@
  * processes, Ctrl-C and the resume history in `status`.
  */
 import { Database } from "bun:sqlite";
-import { describe, expect, test } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatDelivery } from "../../src/bus/mailbox.ts";
@@ -14,6 +14,10 @@ import { readFakeAgentLog, type FakeLogEntry, type FakeScript } from "../support
 import { buildOrchestration, createTestDb } from "../support/fixtures.ts";
 import { finish, killHard, scenarioEnv, scriptKey, spawnMaosIn, waitForDb, withDb, type MaosRun } from "../crash/scenario.ts";
 import { waitUntil } from "../support/e2e.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 interface Setup {
   dir: TempDir;
@@ -48,7 +52,7 @@ function setUp(tasks: { id: string; deps?: string[]; description?: string }[], s
     log,
     env,
     maos,
-    run: (args) => finish(maos(args), 30_000),
+    run: (args) => finish(maos(args), scaled(30_000)),
     // Even when a test fails half-way: no maos and no (hanging, detached) fake agent outlives it.
     [Symbol.dispose]: () => {
       for (const run of runs) if (run.proc.exitCode === null) run.proc.kill("SIGKILL");
@@ -133,8 +137,28 @@ describe("maos orchestration resume", () => {
     expect(query(s.db, "SELECT * FROM resumes")).toEqual([]);
 
     owner.proc.kill("SIGINT");
-    expect((await finish(owner, 15_000)).code).toBe(130);
-  }, 30_000);
+    expect((await finish(owner, scaled(15_000))).code).toBe(130);
+  }, scaled(30_000));
+
+  test("a live owner is never taken over whatever the status says (forced paused, failed): exit 4, its agent untouched", async () => {
+    using s = setUp([{ id: "h" }], { h: { steps: [{ text: "busy" }, { hang: true }] } });
+    const owner = s.maos(orchestrate);
+    const agentPid = await agentStreaming(owner, s.db, "h");
+    const id = orchestrationId(s.db);
+    for (const status of ["paused", "failed"]) {
+      // The README's "force paused" query, run while the owner is alive.
+      withDb(s.db, (d) => d.query("UPDATE orchestrations SET status = ? WHERE id = ?").run(status, id));
+      const refused = await s.run(["orchestration", "resume", id.slice(0, 8), "--auto"]);
+      expect(refused.code).toBe(4);
+      expect(refused.stderr).toContain(`live process ${owner.proc.pid}`);
+      expect(refused.stderr).toContain(`status says ${status}`);
+      expect(running(agentPid)).toBe(true);
+      expect(query(s.db, "SELECT * FROM resumes")).toEqual([]);
+      expect(query<{ n: number }>(s.db, "SELECT COUNT(*) AS n FROM attempts")[0]!.n).toBe(1);
+    }
+    owner.proc.kill("SIGINT");
+    expect((await finish(owner, scaled(15_000))).code).toBe(130);
+  }, scaled(30_000));
 
   test("an unknown id exits 3 and an ambiguous prefix exits 2", async () => {
     const t = createTestDb();
@@ -154,7 +178,7 @@ describe("maos orchestration resume", () => {
     } finally {
       t.cleanup();
     }
-  }, 30_000);
+  }, scaled(30_000));
 
   test('--task on a completed orchestration runs a developer after every task, with their results, and re-runs nothing', async () => {
     using s = setUp(
@@ -202,7 +226,7 @@ describe("maos orchestration resume", () => {
     expect(history).toHaveLength(1);
     expect(history[0]!.previous_status).toBe("completed");
     expect(JSON.parse(history[0]!.summary)).toMatchObject({ addedTask: "followup-1", done: ["a", "b"], continued: [], started: [] });
-  }, 30_000);
+  }, scaled(30_000));
 
   test('a completed orchestration without --task: "Nothing to resume", exit 0, nothing changed', async () => {
     using s = setUp([{ id: "a" }], { a: { steps: [{ text: "done" }] } });
@@ -213,7 +237,7 @@ describe("maos orchestration resume", () => {
     expect(result.stdout).toContain("Nothing to resume");
     expect(starts(s.log)).toHaveLength(1);
     expect(dumpDatabase(s.db)).toBe(dump);
-  }, 30_000);
+  }, scaled(30_000));
 
   test("killed after its last task completed but before the end was recorded: resume records it, re-running nothing", async () => {
     const t = createTestDb();
@@ -239,7 +263,7 @@ describe("maos orchestration resume", () => {
     } finally {
       t.cleanup();
     }
-  }, 30_000);
+  }, scaled(30_000));
 
   test("an orchestration paused a month ago resumes with all its agents, messages and results", async () => {
     using s = setUp(
@@ -257,7 +281,7 @@ describe("maos orchestration resume", () => {
     const first = s.maos(orchestrate);
     await agentStreaming(first, s.db, "b");
     first.proc.kill("SIGINT");
-    expect((await finish(first, 15_000)).code).toBe(130);
+    expect((await finish(first, scaled(15_000))).code).toBe(130);
     const id = orchestrationId(s.db);
 
     // Everything happened 31 days ago: every timestamp column of every table moves back.
@@ -317,7 +341,7 @@ describe("maos orchestration resume", () => {
       { message_type: "discovery", status: "acknowledged" },
       { message_type: "message", status: "acknowledged" },
     ]);
-  }, 30_000);
+  }, scaled(30_000));
 
   test("an orchestration killed while planning plans again on resume, then runs", async () => {
     const plan = { summary: "two steps", tasks: [{ id: "one", agent_type: "developer", description: "Step one", depends_on: [] }, { id: "two", agent_type: "tester", description: "Step two", depends_on: ["one"] }] };
@@ -355,7 +379,7 @@ describe("maos orchestration resume", () => {
         // gone
       }
     }
-  }, 30_000);
+  }, scaled(30_000));
 
   for (const variant of ["exits on SIGINT", "ignores SIGINT"] as const) {
     test(`agent processes left by a crashed run are stopped before anything is resumed (an agent that ${variant})`, async () => {
@@ -403,7 +427,7 @@ describe("maos orchestration resume", () => {
         { attempt: 1, status: "interrupted", resumed: 0 },
         { attempt: 2, status: "completed", resumed: 1 },
       ]);
-    }, 30_000);
+    }, scaled(30_000));
   }
 
   test("an agent dies with a SIGKILLed maos (its hang ignores stdin EOF): nothing is left for the resume to stop", async () => {
@@ -431,7 +455,7 @@ describe("maos orchestration resume", () => {
     const first = s.maos(orchestrate);
     await agentStreaming(first, s.db, "h");
     first.proc.kill("SIGINT");
-    const stopped = await finish(first, 15_000);
+    const stopped = await finish(first, scaled(15_000));
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toContain("orchestration resume");
     const id = orchestrationId(s.db);
@@ -473,5 +497,5 @@ describe("maos orchestration resume", () => {
         summary: { continued: ["h"], started: ["next"], done: [], messagesWaiting: 0, addedTask: null, stoppedPids: [] },
       }),
     ]);
-  }, 30_000);
+  }, scaled(30_000));
 });

@@ -1,5 +1,5 @@
 // Issue 9: the agent runtime keeps its promises under faults (fake agents: fast and exact).
-import { describe, expect, test } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { listAttempts } from "../../src/store/attempts.ts";
@@ -8,6 +8,10 @@ import { listTasks } from "../../src/store/tasks.ts";
 import { tempDir } from "../support/claude-env.ts";
 import { readFakeAgentLog } from "../support/fake-agent.ts";
 import { planOf, runWithFakeAgents } from "../support/run-harness.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 const statuses = (run: Awaited<ReturnType<typeof runWithFakeAgents>>) =>
   Object.fromEntries(listTasks(run.db, run.orchestrationId).map((t) => [t.task_key, t.status]));
@@ -41,7 +45,7 @@ describe("agent runtime under faults", () => {
     // The REQUEST was consumed by the turn that died: it waits again for b's next attempt (resume).
     expect(deliveries(run)).toEqual([{ type: "request", to_task: "b", undeliverable: 0, status: "pending" }]);
     expect(getOrchestration(run.db, run.orchestrationId)!.status).toBe("failed");
-  }, 30_000);
+  }, scaled(30_000));
 
   test("a MESSAGE to an agent that already finished: the sender is told at once and the run counts it as undelivered", async () => {
     const run = await runWithFakeAgents(
@@ -62,7 +66,7 @@ describe("agent runtime under faults", () => {
     const told = readFakeAgentLog(run.logDir).filter((e) => e.event === "message" && String(e.text).includes("has already finished"));
     expect(told).toHaveLength(1);
     expect(run.result.summary.messages).toEqual({ sent: 1, undelivered: 1, waiting: 0 });
-  }, 30_000);
+  }, scaled(30_000));
 
   test("an agent that keeps messaging a task that does not exist is told once per turn, then stopped", async () => {
     const run = await runWithFakeAgents(
@@ -77,7 +81,7 @@ describe("agent runtime under faults", () => {
     const notes = readFakeAgentLog(run.logDir).filter((e) => e.event === "message" && String(e.text).startsWith("[maos] Your MESSAGE"));
     expect(notes.length).toBeGreaterThanOrEqual(2);
     expect(notes.length).toBeLessThanOrEqual(3);
-  }, 30_000);
+  }, scaled(30_000));
 
   test("claude refusing to start (as root with IS_SANDBOX set wrongly) is not retried; nothing else starts; the run says how to fix it", async () => {
     const dir = tempDir("maos-refuse-").path;
@@ -99,7 +103,7 @@ describe("agent runtime under faults", () => {
     const o = getOrchestration(run.db, run.orchestrationId)!;
     expect(o.status).toBe("failed");
     expect(o.summary).toContain("IS_SANDBOX=1");
-  }, 30_000);
+  }, scaled(30_000));
 
   test("after two failures in one session the next attempt starts a fresh session, told what happened before", async () => {
     const run = await runWithFakeAgents(
@@ -124,5 +128,5 @@ describe("agent runtime under faults", () => {
     expect(prompts[2]).toContain("# Your task (@a)");
     expect(prompts[2]).toContain("## Earlier attempts of this task");
     expect(prompts[2]).toContain("Attempt 2 ended because your claude process stopped unexpectedly");
-  }, 30_000);
+  }, scaled(30_000));
 });

@@ -1,9 +1,13 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { listAttempts } from "../../src/store/attempts.ts";
 import { listTasks } from "../../src/store/tasks.ts";
 import { getOrchestration } from "../../src/store/orchestrations.ts";
 import { readFakeAgentLog } from "../support/fake-agent.ts";
 import { planOf, runWithFakeAgents } from "../support/run-harness.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 const diamond = planOf([
   ["a", []],

@@ -1,10 +1,14 @@
-import { expect, test } from "bun:test";
+import { expect, test, setDefaultTimeout } from "bun:test";
 import { Database } from "bun:sqlite";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../support/claude-env.ts";
 import { runMaos } from "../support/cli.ts";
 import { fakeAgentEnv, fakeClaudePath } from "../support/fake-agent.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 test("several maos processes run orchestrations on one database at once: all complete, nothing lost, no SQLITE_BUSY", async () => {
   const dir = tempDir("maos-shared-").path;
@@ -65,4 +69,4 @@ test("several maos processes run orchestrations on one database at once: all com
   } finally {
     conn.close();
   }
-}, 60_000);
+}, scaled(60_000));

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../../src/errors.ts";
-import { loadPlanFile, locateJsonError } from "../../src/plan/plan-file.ts";
+import { loadPlanFile, locateJsonError, maxPlanFileBytes } from "../../src/plan/plan-file.ts";
 import { tempDir } from "../support/claude-env.ts";
 
 const dir = tempDir("maos-planfile-");
@@ -106,5 +106,16 @@ describe("locateJsonError", () => {
     ['{"a": "open', 1, 12, "unterminated string"],
   ])("%p", (text, line, column, message) => {
     expect(at(text)).toEqual({ line, column, message });
+  });
+});
+
+describe("hostile plan files: regular files only, with a size limit", () => {
+  test("/dev/zero, a FIFO and an oversized file are one line each (exit 2), read no further and never block", () => {
+    expect(errorOf("/dev/zero")).toBe("plan file /dev/zero is a character device, not a regular file");
+    const fifo = join(dir.path, "fifo.json");
+    expect(Bun.spawnSync(["mkfifo", fifo]).exitCode).toBe(0);
+    expect(errorOf(fifo)).toBe(`plan file ${fifo} is a FIFO, not a regular file`);
+    const huge = file("huge.json", " ".repeat(maxPlanFileBytes + 1));
+    expect(errorOf(huge)).toBe(`plan file ${huge} is ${maxPlanFileBytes + 1} bytes, more than the 4 MiB limit`);
   });
 });

@@ -97,7 +97,10 @@ describe("dependencyLevels", () => {
 describe("planJsonSchema", () => {
   test("describes the plan; agent_type is an enum of the catalog when given", () => {
     const schema = planJsonSchema(names) as any;
-    expect(schema.required).toEqual(["summary", "tasks"]);
+    // The same requirements as a plan file: summary and depends_on are optional in both.
+    expect(schema.required).toEqual(["tasks"]);
+    expect(schema.properties.tasks.items.required).toEqual(["id", "agent_type", "description"]);
+    expect(validatePlan({ tasks: [{ id: "a", agent_type: names[0], description: "x" }] }, names, "plan file p").tasks[0]!.depends_on).toEqual([]);
     expect(schema.properties.tasks.maxItems).toBe(50);
     expect(schema.properties.tasks.items.properties.agent_type.enum).toEqual(names);
     expect(new RegExp(schema.properties.tasks.items.properties.id.pattern).test("design-api")).toBe(true);

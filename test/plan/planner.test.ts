@@ -2,7 +2,7 @@
  * The planner against the REAL claude CLI (node_modules/.bin/claude) and the
  * scripted loopback mock of the Anthropic API.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { join } from "node:path";
 import { loadCatalog } from "../../src/agents/catalog.ts";
 import { InterruptedError } from "../../src/errors.ts";
@@ -17,18 +17,23 @@ import {
   type MockServer,
 } from "../support/mock-anthropic.ts";
 import { claudeBinPath, makeClaudeEnv, tempDir } from "../support/claude-env.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 const catalog = loadCatalog({ cwd: "/nonexistent-maos-cwd", home: null }).agents;
 const dir = tempDir("maos-planner-");
 let mock: MockServer;
 
-beforeAll(async () => {
+// One mock per test: a claude left over from a timed-out test must not take the next test's replies.
+beforeEach(async () => {
   mock = await startMockAnthropic();
 });
-afterAll(async () => {
+afterEach(async () => {
   await mock.stop();
-  dir.cleanup();
 });
+afterAll(() => dir.cleanup());
 
 const validPlan = {
   summary: "Implement, then test and review",
@@ -47,7 +52,7 @@ function options(extra: Partial<PlannerOptions> = {}, env: Record<string, string
     request: "Add a /health endpoint REQ-MARKER",
     catalog,
     model: null,
-    timeoutMs: 30_000,
+    timeoutMs: scaled(30_000),
     projectDescription: "Working directory: /demo\nGit repository: no",
     ...extra,
   };
@@ -124,6 +129,19 @@ describe("runPlanner (real claude CLI)", () => {
     );
     expect(error.hint).toContain("--plan");
     expect(error.costUsd).toBeGreaterThan(0);
+  });
+
+  test("StructuredOutput calls refused by the schema: the error says so, not 'answered in text'", async () => {
+    // Every plan the model offers lacks `tasks`; after the schema error it answers in text.
+    mock.script((req) =>
+      req.hasToolResult("StructuredOutput") || req.lastUserText.includes("structured-output-enforce")
+        ? textReply("I cannot make it fit.")
+        : structuredOutputReply({ summary: "no tasks here" }),
+    );
+    const error = await runPlanner(options()).catch((e) => e);
+    expect(error).toBeInstanceOf(PlannerError);
+    expect(error.message).toMatch(/^planner returned no valid plan after a corrective retry: your StructuredOutput calls? (was|were) refused by the plan's JSON schema \(.*\)\.$/);
+    expect(error.message).not.toContain("answered in text");
   });
 
   test("API error 400 → PlannerError at once, no retry", async () => {

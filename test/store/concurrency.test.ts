@@ -3,11 +3,15 @@
  * IMMEDIATE + busy_timeout), and every row each of them committed is there afterwards.
  */
 import { Database } from "bun:sqlite";
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { join } from "node:path";
 import { openDatabase } from "../../src/store/db.ts";
 import { runMaos } from "../support/cli.ts";
 import { tempDir } from "../support/claude-env.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 const writer = join(import.meta.dir, "..", "support", "concurrent-writer.ts");
 const workers = 4;

@@ -3,9 +3,13 @@
  * database maos populated, through bun:sqlite and (when installed) the sqlite3 shell.
  */
 import type { Database } from "bun:sqlite";
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { runMaos } from "../support/cli.ts";
 import { buildOrchestration, createTestDb, standardSpec, type BuiltOrchestration, type TestDb } from "../support/fixtures.ts";
+import { scaled } from "../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000);
 const hasSqlite3 = Bun.which("sqlite3") !== null;

@@ -10,7 +10,8 @@
  */
 import { mkdtempSync, realpathSync, rmSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { scaled } from "./machine.ts";
 
 /** Absolute path of the repository root (two levels above this file). */
 export function repoRoot(): string {
@@ -24,8 +25,10 @@ export function claudeBinPath(): string {
 
 /**
  * Environment for a hermetic, fast, offline `claude` run against `mockUrl`.
- * Only PATH, HOME (and TMPDIR/LANG if set) are taken from process.env, so a
- * real ANTHROPIC_* / CLAUDE_* variable of the developer never leaks in.
+ * Only PATH (and TMPDIR/LANG if set) are taken from process.env, so a real
+ * ANTHROPIC_* / CLAUDE_* variable of the developer never leaks in. HOME is an empty
+ * directory beside `configDir`: the user's login shell files (a slow ~/.bashrc) would
+ * otherwise run in every Bash tool call of the real CLI.
  * `extra` entries override the defaults; an `undefined` value removes a key.
  */
 export function makeClaudeEnv(
@@ -34,9 +37,11 @@ export function makeClaudeEnv(
   extra: Record<string, string | undefined> = {},
 ): Record<string, string> {
   mkdirSync(configDir, { recursive: true });
+  const home = join(dirname(configDir), "home");
+  mkdirSync(home, { recursive: true });
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
-    HOME: process.env.HOME ?? "/root",
+    HOME: home,
     TMPDIR: process.env.TMPDIR,
     LANG: process.env.LANG,
     // --- API endpoint + auth (the key is sent as x-api-key) ---
@@ -138,7 +143,7 @@ export interface RunOptions {
   cwd: string;
   /** Written to stdin, then stdin is closed. Omitted: stdin is /dev/null. */
   stdin?: string;
-  /** Kill (SIGKILL) after this long. Default 25 s. */
+  /** Kill (SIGKILL) after this long. Default 25 s, scaled by the machine factor. */
   timeoutMs?: number;
   /** Executable + leading args; default [claudeBinPath()]. */
   cmd?: string[];
@@ -172,7 +177,7 @@ export async function runClaude(args: string[], opts: RunOptions): Promise<RunRe
   const timer = setTimeout(() => {
     timedOut = true;
     proc.kill("SIGKILL");
-  }, opts.timeoutMs ?? 25_000);
+  }, opts.timeoutMs ?? scaled(25_000));
   try {
     const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
     await proc.exited;
@@ -294,7 +299,7 @@ export function startProcess(
         /* already closed */
       }
     },
-    waitForLine(pred, timeoutMs = 15_000, fromIndex = 0) {
+    waitForLine(pred, timeoutMs = scaled(15_000), fromIndex = 0) {
       return new Promise((resolve, reject) => {
         let seen = fromIndex;
         const check = () => {

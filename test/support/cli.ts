@@ -1,5 +1,6 @@
 import type { Subprocess } from "bun";
 import { ensureBinary } from "./binary.ts";
+import { tempDir } from "./claude-env.ts";
 
 export interface MaosResult {
   code: number;
@@ -13,9 +14,19 @@ export interface MaosOptions {
   stdin?: string;
 }
 
+/**
+ * An empty HOME shared by this test process's maos runs: the user's ~/.claude/agents and
+ * login shell files must not change what a test sees. Tests that need a HOME pass their own.
+ */
+let emptyHome: string | undefined;
+function testHome(): string {
+  emptyHome ??= tempDir("maos-home-").path;
+  return emptyHome;
+}
+
 /** The environment the binary sees: ours, minus anything that would point it elsewhere. */
 function childEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
-  const env: Record<string, string | undefined> = { ...process.env, MAOS_DB: undefined, MAOS_DEBUG: undefined, ...extra };
+  const env: Record<string, string | undefined> = { ...process.env, HOME: testHome(), MAOS_DB: undefined, MAOS_DEBUG: undefined, ...extra };
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 

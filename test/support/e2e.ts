@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { ensureBinary } from "./binary.ts";
 import { claudeBinPath, makeClaudeEnv, tempDir, type TempDir } from "./claude-env.ts";
+import { scaled } from "./machine.ts";
 import { startMockAnthropic, type MockOptions, type MockServer } from "./mock-anthropic.ts";
 
 export interface PlanTask {
@@ -56,7 +57,7 @@ export interface E2E {
   plan(tasks: PlanTask[], summary?: string): string;
   /** Starts dist/maos with the harness env, cwd = project. */
   start(args: string[], opts?: { env?: Record<string, string | undefined>; cmd?: string[]; stdin?: "pipe" | "ignore" }): MaosProcess;
-  /** Runs dist/maos to its end (SIGKILL after timeoutMs, default 45 s). */
+  /** Runs dist/maos to its end (SIGKILL after timeoutMs, default 45 s scaled by the machine factor). */
   run(args: string[], opts?: { env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<MaosExit>;
   /** `maos orchestrate <request> --plan FILE --auto --db … ` plus extra args. */
   orchestrate(planPath: string | null, extra?: string[], opts?: { env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<MaosExit>;
@@ -99,7 +100,7 @@ export async function startE2E(mockOptions: MockOptions = {}, envExtra: Record<s
 
   const run: E2E["run"] = async (args, opts = {}) => {
     const p = start(args, { env: opts.env });
-    const timer = setTimeout(() => p.kill("SIGKILL"), opts.timeoutMs ?? 45_000);
+    const timer = setTimeout(() => p.kill("SIGKILL"), opts.timeoutMs ?? scaled(45_000));
     try {
       return await p.exited;
     } finally {
@@ -188,7 +189,7 @@ export function spawnLive(cmd: string[], opts: { cwd: string; env: Record<string
     pid: proc.pid,
     stdout: () => out,
     stderr: () => err,
-    waitForOutput(pattern, timeoutMs = 20_000) {
+    waitForOutput(pattern, timeoutMs = scaled(20_000)) {
       const hit = () => (typeof pattern === "string" ? (out + err).includes(pattern) : pattern.test(out + err));
       return new Promise((resolve, reject) => {
         const check = () => {
@@ -263,7 +264,7 @@ function killLeftovers(dbPath: string, rootPath: string): void {
 }
 
 /** Polls `cond` every `intervalMs` until it returns a truthy value; rejects after `timeoutMs`. */
-export async function waitUntil<T>(cond: () => T | Promise<T>, what: string, timeoutMs = 20_000, intervalMs = 20): Promise<NonNullable<T>> {
+export async function waitUntil<T>(cond: () => T | Promise<T>, what: string, timeoutMs = scaled(20_000), intervalMs = 20): Promise<NonNullable<T>> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const value = await cond();

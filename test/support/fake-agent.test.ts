@@ -1,8 +1,12 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { accessSync, constants, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanupTempDirs, runClaude, startProcess, tempDir } from "./claude-env.ts";
 import { fakeAgentEnv, fakeAgentScriptPath, fakeClaudePath, readFakeAgentLog, type FakeScript, type FakeStep } from "./fake-agent.ts";
+import { scaled } from "./machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 afterAll(() => cleanupTempDirs());
 
@@ -21,7 +25,7 @@ function env(script?: FakeScript | FakeStep[], logDir?: string, extra: Record<st
 /** Run the fake to completion (through the executable wrapper). */
 function runFake(args: string[], script?: FakeScript | FakeStep[], o: { stdin?: string; logDir?: string; cwd?: string } = {}) {
   const cwd = o.cwd ?? tempDir("maos-fake-").path;
-  return runClaude(args, { cmd: [fakeClaudePath()], env: env(script, o.logDir), cwd, stdin: o.stdin, timeoutMs: 10_000 });
+  return runClaude(args, { cmd: [fakeClaudePath()], env: env(script, o.logDir), cwd, stdin: o.stdin, timeoutMs: scaled(10_000) });
 }
 
 function startFake(args: string[], script?: FakeScript | FakeStep[], o: { logDir?: string; cwd?: string } = {}) {

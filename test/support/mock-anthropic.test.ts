@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -15,6 +15,10 @@ import {
   type MockServer,
 } from "./mock-anthropic.ts";
 import { cleanupTempDirs, makeClaudeEnv, runClaude, startProcess, tempDir } from "./claude-env.ts";
+import { scaled } from "./machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 /** Parse an SSE body into [event, data] pairs. */
 function parseSse(body: string): Array<{ event: string; data: any }> {
@@ -280,14 +284,15 @@ describe("mock-anthropic hang", () => {
 // ---------------------------------------------------------------------------
 
 describe("real claude CLI against the mock", () => {
+  // One mock per test: a claude left over from a timed-out test must not take the next test's replies.
   let mock: MockServer;
-  beforeAll(async () => {
+  beforeEach(async () => {
     mock = await startMockAnthropic();
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await mock.stop();
-    cleanupTempDirs();
   });
+  afterAll(() => cleanupTempDirs());
 
   test("(a) -p 'say hi' --output-format json returns the scripted text", async () => {
     using dir = tempDir("maos-mock-a-");
@@ -306,7 +311,7 @@ describe("real claude CLI against the mock", () => {
     expect(req.sessionId).toBe(r.result.session_id);
     expect(req.body.stream).toBe(true);
     expect(req.toolNames).toContain("Write");
-    expect(r.durationMs).toBeLessThan(15_000);
+    expect(r.durationMs).toBeLessThan(scaled(15_000));
   });
 
   test("(b) stream-json: Write tool_use is executed, then text", async () => {
@@ -344,7 +349,7 @@ describe("real claude CLI against the mock", () => {
       { env: makeClaudeEnv(mock.url, join(dir.path, "cfg")), cwd: dir.path },
     );
     p.sendUser("please write the file MARK-B");
-    const result = await p.waitForLine((l) => l.type === "result", 20_000);
+    const result = await p.waitForLine((l) => l.type === "result", scaled(20_000));
     p.closeStdin();
     expect(await p.exited).toBe(0);
 
@@ -382,7 +387,7 @@ describe("real claude CLI against the mock", () => {
     expect(r.result.result).toContain("mock exploded");
     // 1 try + 1 retry
     expect(mock.messageRequests().filter((q) => q.lastUserText.includes("MARK-C")).length).toBe(2);
-    expect(r.durationMs).toBeLessThan(10_000);
+    expect(r.durationMs).toBeLessThan(scaled(10_000));
   });
 
   test("(d) --json-schema + StructuredOutput gives structured_output", async () => {
@@ -447,7 +452,7 @@ describe("real claude CLI against the mock", () => {
       cwd: dir.path,
     });
     p.sendUser("MARK-F");
-    const req = await mock.waitFor((q) => q.isMessages && q.lastUserText.includes("MARK-F"), 15_000);
+    const req = await mock.waitFor((q) => q.isMessages && q.lastUserText.includes("MARK-F"), scaled(15_000));
     await Bun.sleep(200);
     p.send({ type: "control_request", request_id: "int-1", request: { subtype: "interrupt" } });
     await p.waitForLine((l) => l.type === "control_response" && l.response?.request_id === "int-1");

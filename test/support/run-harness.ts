@@ -69,7 +69,7 @@ export async function runWithFakeAgents(
     cwd: dir,
     claudeConfigDir: configDir,
     bin: options.bin ?? fakeClaudePath(),
-    env: { ...(process.env as Record<string, string>), FAKE_AGENT_SCRIPT_FILE: scriptFile, FAKE_AGENT_LOG: logDir, CLAUDE_CONFIG_DIR: configDir },
+    env: { ...(process.env as Record<string, string>), HOME: dir, FAKE_AGENT_SCRIPT_FILE: scriptFile, FAKE_AGENT_LOG: logDir, CLAUDE_CONFIG_DIR: configDir },
     definitionFor: definitionLookup(catalog),
     reporter: options.reporter ?? silentReporter,
     graceMs: options.graceMs ?? 2000,

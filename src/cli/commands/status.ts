@@ -4,8 +4,8 @@ import { dbArgs, jsonArgs } from "../args.ts";
 import { emit } from "../output.ts";
 import { openStore } from "../store.ts";
 import { userVersion } from "../../store/db.ts";
-import { countOrchestrationsByStatus, listUnfinishedOrchestrations } from "../../store/orchestrations.ts";
-import { countAgentsByStatus } from "../../store/agents.ts";
+import { listUnfinishedOrchestrations } from "../../store/orchestrations.ts";
+import { liveCounts } from "../../orchestrator/store-counts.ts";
 import { countMessages, listRecentMessages } from "../../store/messages.ts";
 import { countCheckpoints } from "../../store/checkpoints.ts";
 import { countEvents } from "../../store/events.ts";
@@ -27,7 +27,9 @@ export default defineCommand({
         return sum;
       }
     }, 0);
-    const unfinished = listUnfinishedOrchestrations(db).map((o) => ({
+    const unfinishedRows = listUnfinishedOrchestrations(db);
+    const counts = liveCounts(db, unfinishedRows);
+    const unfinished = unfinishedRows.map((o) => ({
       id: o.id,
       request: o.request,
       status: displayStatus(o),
@@ -36,8 +38,8 @@ export default defineCommand({
     }));
     const data = {
       database: { path, bytes: size, schema_version: userVersion(db) },
-      orchestrations: countOrchestrationsByStatus(db),
-      agents: countAgentsByStatus(db),
+      orchestrations: counts.orchestrations,
+      agents: counts.agents,
       messages: countMessages(db),
       events: countEvents(db),
       checkpoints: countCheckpoints(db),

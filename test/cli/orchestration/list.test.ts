@@ -1,7 +1,11 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { runMaos } from "../../support/cli.ts";
 import { dumpDatabase } from "../../support/db-state.ts";
 import { buildOrchestration, createTestDb, standardSpec, type TestDb } from "../../support/fixtures.ts";
+import { scaled } from "../../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 let t: TestDb;
 beforeEach(() => {

@@ -1,9 +1,13 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { getOrchestration, readOptions, setOptions } from "../../../src/store/orchestrations.ts";
 import { runMaos } from "../../support/cli.ts";
 import { dumpDatabase, fileFingerprint } from "../../support/db-state.ts";
 import { fakeClaudePath } from "../../support/fake-agent.ts";
 import { buildOrchestration, createTestDb, type TestDb } from "../../support/fixtures.ts";
+import { scaled } from "../../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 let t: TestDb;
 beforeEach(() => {

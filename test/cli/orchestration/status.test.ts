@@ -1,9 +1,13 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { setOrchestrationStatus } from "../../../src/store/orchestrations.ts";
 import { ensureBinary } from "../../support/binary.ts";
 import { OutputReader, runMaos, spawnMaos } from "../../support/cli.ts";
 import { dumpDatabase } from "../../support/db-state.ts";
 import { buildOrchestration, createTestDb, standardSpec, type TestDb } from "../../support/fixtures.ts";
+import { scaled } from "../../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 let t: TestDb;
 beforeEach(() => {

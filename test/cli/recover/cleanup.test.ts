@@ -1,8 +1,12 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { countCheckpoints, listCheckpoints } from "../../../src/store/checkpoints.ts";
 import { runMaos } from "../../support/cli.ts";
 import { dumpDatabase } from "../../support/db-state.ts";
 import { buildOrchestration, createTestDb, type TestDb } from "../../support/fixtures.ts";
+import { scaled } from "../../support/machine.ts";
+
+// These tests start processes: on a loaded machine they need more than the 5 s default.
+setDefaultTimeout(scaled(20_000));
 
 let t: TestDb;
 beforeEach(() => {
@@ -14,8 +18,8 @@ const cleanup = (...args: string[]) => runMaos(["recover", "cleanup", "--db", t.
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000);
 
 function seed() {
-  const paused = buildOrchestration(t.db, {
-    status: "paused",
+  const failed = buildOrchestration(t.db, {
+    status: "failed",
     tasks: [{ key: "a", status: "completed" }],
     checkpoints: [
       { name: "ancient", at: daysAgo(20) },
@@ -24,12 +28,15 @@ function seed() {
     ],
   });
   const done = buildOrchestration(t.db, { status: "completed", checkpoints: [{ name: "pre-deploy", at: daysAgo(9) }, { name: "today" }] });
-  return { paused, done };
+  // The README: cleanup never touches a running or paused orchestration, however old its checkpoints.
+  const paused = buildOrchestration(t.db, { status: "paused", checkpoints: [{ name: "paused-old", at: daysAgo(30) }] });
+  const interrupted = buildOrchestration(t.db, { status: "running", owner: "dead", checkpoints: [{ name: "crashed-old", at: daysAgo(30) }] });
+  return { failed, done, paused, interrupted };
 }
 
 describe("maos recover cleanup", () => {
   test("deletes checkpoints older than DAYS and nothing else", async () => {
-    const { paused, done } = seed();
+    const { failed, done, paused, interrupted } = seed();
     const before = t.db.query("SELECT COUNT(*) AS n FROM orchestrations").get();
     const r = await cleanup("--older-than", "7");
     expect(r.code).toBe(0);
@@ -37,8 +44,11 @@ describe("maos recover cleanup", () => {
     expect(r.stdout).toMatch(/NAME\s+KIND\s+ORCH\s+CREATED/);
     for (const name of ["ancient", "auto-old", "pre-deploy"]) expect(r.stdout).toContain(name);
     expect(r.stdout).toMatch(/Removed 3 checkpoints created before .* UTC\.\n$/);
-    expect(listCheckpoints(t.db, paused.id).map((c) => c.name)).toEqual(["recent"]);
+    expect(listCheckpoints(t.db, failed.id).map((c) => c.name)).toEqual(["recent"]);
     expect(listCheckpoints(t.db, done.id).map((c) => c.name)).toEqual(["today"]);
+    expect(listCheckpoints(t.db, paused.id).map((c) => c.name)).toEqual(["paused-old"]);
+    expect(listCheckpoints(t.db, interrupted.id).map((c) => c.name)).toEqual(["crashed-old"]);
+    expect(r.stdout).not.toContain("paused-old");
     expect(t.db.query("SELECT COUNT(*) AS n FROM orchestrations").get()).toEqual(before);
   });
 
@@ -53,7 +63,7 @@ describe("maos recover cleanup", () => {
     expect(dumpDatabase(t.path)).toBe(before);
     const real = JSON.parse((await cleanup("--older-than", "7", "--json")).stdout);
     expect(real.checkpoints).toEqual(doc.checkpoints);
-    expect(countCheckpoints(t.db)).toBe(2);
+    expect(countCheckpoints(t.db)).toBe(4);
     expect((await cleanup("--older-than", "7")).stdout).toMatch(/^No checkpoints older than .* UTC; nothing removed\.\n$/);
   });
 

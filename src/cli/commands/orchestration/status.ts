@@ -2,7 +2,9 @@ import { defineCommand } from "citty";
 import { finalOrchestrationStatuses } from "../../../domain/status.ts";
 import { NotFoundError, UsageError } from "../../../errors.ts";
 import { describeOrchestration, type OrchestrationDetail } from "../../../orchestrator/overview.ts";
+import { describeTask } from "../../../orchestrator/task-detail.ts";
 import { renderOrchestrationDetail } from "../../../ui/orchestration-detail.ts";
+import { renderTaskDetail } from "../../../ui/task-detail-view.ts";
 import { dbArgs, jsonArgs } from "../../args.ts";
 import { emit } from "../../output.ts";
 import { refuseExtraPositionals } from "../../parse.ts";
@@ -21,6 +23,7 @@ export default defineCommand({
     ...jsonArgs,
     messages: { type: "boolean", description: `Show the conversation (last ${messageLimit} messages)` },
     tasks: { type: "boolean", description: "Show the task table" },
+    task: { type: "string", description: "Show one task in full: description, result, error and every attempt's reason", valueHint: "KEY" },
     watch: { type: "boolean", description: `Redraw every ${watchIntervalMs / 1000} s until it finishes (Ctrl-C stops)` },
   },
   async run({ args }) {
@@ -28,8 +31,13 @@ export default defineCommand({
     if (args.watch && args.json) {
       throw new UsageError("--watch cannot be combined with --json", "poll `maos orchestration status <id> --json` instead");
     }
+    if (args.task !== undefined && args.watch) throw new UsageError("--task cannot be combined with --watch");
     const { db } = openStore(args, { create: false });
     const id = resolveOrchestrationId(db, args.id);
+    if (args.task !== undefined) {
+      emit(args, describeTask(db, id, args.task), renderTaskDetail);
+      return;
+    }
     const read = (): OrchestrationDetail => {
       const detail = describeOrchestration(db, id, { tasks: Boolean(args.tasks), messages: Boolean(args.messages), messageLimit });
       if (!detail) throw new NotFoundError(`orchestration ${id.slice(0, 8)} no longer exists`, "it was cleaned up");

@@ -1,0 +1,43 @@
+/**
+ * Text that came from an agent, a plan, a request or a file is shown to people on a terminal,
+ * where an escape sequence in it would act (clear the screen, retitle the window, fake a
+ * prompt). Every such piece of text goes through here before it is printed: control
+ * characters become visible symbols, so nothing in the text can drive the terminal. `--json`
+ * output is not passed through here and keeps the exact text.
+ */
+
+// C0 controls except tab and newline, DEL, C1 controls, and the bidi overrides/isolates that
+// can make a line read differently from what it holds.
+const unsafe = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+function visible(ch: string): string {
+  const code = ch.charCodeAt(0);
+  if (code < 0x20) return String.fromCharCode(0x2400 + code); // ␛ ␇ ␍ …
+  if (code === 0x7f) return "\u2421"; // ␡
+  return "\ufffd";
+}
+
+/** Multi-line text (a prompt, an error with lines): newlines and tabs stay, every other control is shown. */
+export function safeText(text: string): string {
+  return text.replace(/\r\n/g, "\n").replace(unsafe, visible);
+}
+
+/** One line: line breaks of any kind (\n, \r, U+2028/9) and tabs become spaces, controls are shown. */
+export function safeLine(text: string): string {
+  return safeText(text.replace(/[\r\n\t\u2028\u2029\u0085]/g, " "));
+}
+
+/**
+ * The data a command renders for people, with every string made safe (multi-line strings keep
+ * their lines). Plain objects and arrays are copied; anything else is kept as it is.
+ */
+export function terminalSafe<T>(value: T): T {
+  if (typeof value === "string") return safeText(value) as T;
+  if (Array.isArray(value)) return value.map(terminalSafe) as T;
+  if (value !== null && typeof value === "object") {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, terminalSafe(v)])) as T;
+  }
+  return value;
+}
