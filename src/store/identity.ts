@@ -81,7 +81,10 @@ const maosTables = ["orchestrations", "tasks", "agents", "sessions", "attempts",
 
 /** The schema version a maos file without its user_version (a `sqlite3 .dump` restore) was written with. */
 function versionFromSchema(contents: Contents): number {
-  if (contents.columns("orchestrations").has("planner_input_tokens")) return 4;
+  // One mark per migration, newest first: what each of them added.
+  if (contents.columns("orchestrations").has("planner_input_tokens")) return 6;
+  if (contents.tables.has("interventions")) return 5;
+  if (contents.tables.has("actions")) return 4;
   if (contents.columns("resumes").has("option_changes")) return 3;
   if (contents.columns("attempts").has("cause")) return 2;
   return 1;

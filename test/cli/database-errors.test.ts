@@ -162,7 +162,12 @@ describe("only maos databases are opened (PRAGMA application_id)", () => {
     mkdirSync(restoredDir);
     const path = join(restoredDir, "maos.db");
     expect(Bun.spawnSync(["sqlite3", path], { stdin: dump.stdout }).exitCode).toBe(0);
-    await expectEnvironmentError(path, restoredDir, /has maos's tables but no maos identification \(restored from a dump\?\); the file was left untouched — if it is yours, adopt it: sqlite3 '.*maos\.db' 'PRAGMA application_id = 1296125779; PRAGMA user_version = \d'/);
+    // The adopt line names the schema version the dump's tables really have: the newest here.
+    await expectEnvironmentError(
+      path,
+      restoredDir,
+      new RegExp(String.raw`has maos's tables but no maos identification \(restored from a dump\?\); the file was left untouched — if it is yours, adopt it: sqlite3 '.*maos\.db' 'PRAGMA application_id = 1296125779; PRAGMA user_version = ${schemaVersion}'`),
+    );
     const line = (await runMaos(["orchestration", "list", "--db", path])).stderr;
     const adopt = /adopt it: (sqlite3 .*)$/m.exec(line)![1]!;
     expect(Bun.spawnSync(["sh", "-c", adopt]).exitCode).toBe(0);
@@ -171,14 +176,14 @@ describe("only maos databases are opened (PRAGMA application_id)", () => {
     expect(JSON.parse(list.stdout).orchestrations.map((o: { id: string }) => o.id)).toContain("abcd1234-0000-4000-8000-000000000001");
   });
 
-  test("a maos database from before the id (user_version 3, id 0) is identified by migration 0004 and works", async () => {
+  test("a maos database from before the id (user_version 5, id 0) is identified by migration 0006 and works", async () => {
     const path = join(dir, "old.db");
     realDatabase(path);
     const db = new Database(path);
-    // What a maos of schema v3 left: no id, no planner token columns.
+    // What a maos of schema v5 left: no id, no planner token columns.
     db.exec("ALTER TABLE orchestrations DROP COLUMN planner_input_tokens");
     db.exec("ALTER TABLE orchestrations DROP COLUMN planner_output_tokens");
-    db.exec("PRAGMA application_id = 0; PRAGMA user_version = 3");
+    db.exec("PRAGMA application_id = 0; PRAGMA user_version = 5");
     db.close();
     const list = await runMaos(["orchestration", "list", "--db", path, "--json"]);
     expect(list.code).toBe(0);
