@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { orchestrationStatuses } from "../../../domain/status.ts";
-import { listOrchestrationSummaries, type OrchestrationSummary } from "../../../orchestrator/overview.ts";
+import { listOrchestrationSummaries, type OrchestrationSummary } from "../../../orchestrator/orchestration-list.ts";
 import { paintStatus } from "../../../ui/color.ts";
 import { formatAge, formatCost, shortId, shorten } from "../../../ui/format.ts";
 import { renderTable } from "../../../ui/table.ts";
