@@ -6,7 +6,7 @@ import { formatAge, formatCost, shortId, shorten } from "../../../ui/format.ts";
 import { renderTable } from "../../../ui/table.ts";
 import { dbArgs, jsonArgs } from "../../args.ts";
 import { emit } from "../../output.ts";
-import { parseChoice, parsePositiveInt, refuseExtraPositionals } from "../../parse.ts";
+import { parseChoice, parsePositiveInt, refuseExtraPositionals } from "../../parse-basic.ts";
 import { openStore } from "../../store.ts";
 
 const defaultLimit = 20;
