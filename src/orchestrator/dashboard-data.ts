@@ -35,7 +35,7 @@ export interface RunListEntry {
   completed_at: string | null;
 }
 
-function budgetOf(row: OrchestrationRow): number | null {
+function budgetOf(row: Pick<OrchestrationRow, "id" | "options">): number | null {
   try {
     return readOptions(row).budgetUsd;
   } catch {
@@ -43,7 +43,7 @@ function budgetOf(row: OrchestrationRow): number | null {
   }
 }
 
-function staleness(row: OrchestrationRow): { stale: boolean; heartbeat_age_ms: number | null } {
+function staleness(row: Parameters<typeof isInterrupted>[0]): { stale: boolean; heartbeat_age_ms: number | null } {
   const age = ageMs(row.heartbeat_at);
   const interrupted = isInterrupted(row);
   return {

@@ -1,6 +1,6 @@
-import { hostname } from "node:os";
 import type { OrchestrationRow } from "../store/orchestrations.ts";
 import { ageMs, parseSqlTime } from "../store/time.ts";
+import { hostName } from "../system/host.ts";
 import { processAlive, processStartMs } from "../system/processes.ts";
 
 type OwnerFields = Pick<OrchestrationRow, "status" | "owner_pid" | "owner_host" | "heartbeat_at" | "save_interval_s">;
@@ -27,7 +27,7 @@ function ownerAlive(row: OwnerFields): boolean {
  */
 export function hasLiveOwner(row: OwnerFields, now = Date.now()): boolean {
   if (row.owner_pid === null) return false;
-  if (row.owner_host === hostname()) return ownerAlive(row);
+  if (row.owner_host === hostName()) return ownerAlive(row);
   return ageMs(row.heartbeat_at, now) <= 2 * row.save_interval_s * 1000;
 }
 

@@ -7,8 +7,28 @@ import type { OrchestrationRow } from "./orchestrations.ts";
  * and not orchestrations.ts, whose JSON-column schemas bring valibot with them.
  */
 
-/** An orchestration row with live counts from its child rows (the heartbeat columns can lag). */
-export interface OrchestrationOverviewRow extends OrchestrationRow {
+/**
+ * The columns the list and the dashboard read: not the plan, the other JSON columns or the
+ * original's counters, which would otherwise be copied out of SQLite for every row read.
+ */
+const overviewColumns = [
+  "id",
+  "request",
+  "status",
+  "owner_pid",
+  "owner_host",
+  "heartbeat_at",
+  "save_interval_s",
+  "created_at",
+  "last_updated",
+  "completed_at",
+  "planner_cost_usd",
+  "options",
+  "cwd",
+] as const satisfies readonly (keyof OrchestrationRow)[];
+
+/** An orchestration's overview columns with live counts from its child rows (the heartbeat columns can lag). */
+export interface OrchestrationOverviewRow extends Pick<OrchestrationRow, (typeof overviewColumns)[number]> {
   agent_count: number;
   live_message_count: number;
   live_cost: number;
@@ -32,7 +52,7 @@ export function iterateOrchestrationOverviews(
          (SELECT COUNT(*) FROM agents a WHERE a.orchestration_id = o.id) AS agent_count,
          (SELECT COUNT(*) FROM messages m WHERE m.orchestration_id = o.id) AS live_message_count,
          o.planner_cost_usd + (SELECT COALESCE(SUM(t.cost_usd), 0) FROM tasks t WHERE t.orchestration_id = o.id) AS live_cost
-       FROM (SELECT * FROM orchestrations ${where} ORDER BY created_at DESC, id DESC) o`,
+       FROM (SELECT ${overviewColumns.join(", ")} FROM orchestrations ${where} ORDER BY created_at DESC, id DESC) o`,
     )
     .iterate(...(statuses ?? []));
 }
