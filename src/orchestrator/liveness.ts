@@ -39,7 +39,10 @@ export function isInterrupted(row: OwnerFields, now = Date.now()): boolean {
   return row.status === "running" && !hasLiveOwner(row, now);
 }
 
-/** The status people see: 'paused (interrupted)' for a running orchestration nobody drives. */
-export function displayStatus(row: OwnerFields): string {
-  return isInterrupted(row) ? "paused (interrupted)" : row.status;
+/**
+ * The status people see: 'paused (interrupted)' for a running orchestration nobody drives.
+ * A caller that already asked isInterrupted passes its answer (the check reads /proc).
+ */
+export function displayStatus(row: OwnerFields, interrupted = isInterrupted(row)): string {
+  return interrupted ? "paused (interrupted)" : row.status;
 }

@@ -66,7 +66,7 @@ function summary(row: OrchestrationOverviewRow): OrchestrationSummary {
   return {
     id: row.id,
     request: row.request,
-    status: displayStatus(row),
+    status: displayStatus(row, interrupted),
     stored_status: row.status,
     interrupted,
     agents: row.agent_count,
