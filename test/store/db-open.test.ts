@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { journalMode, openDatabase, synchronousMode, userVersion } from "../../src/store/db.ts";
 import { migrations } from "../../src/store/migrations.ts";
@@ -45,6 +45,20 @@ describe("opening an existing database", () => {
     expect(settings(again)).toEqual({ journal: "wal", synchronous: "NORMAL", foreignKeys: 1, tempStore: 2, busyTimeout: 2_000 });
     expect(userVersion(again)).toBe(schemaVersion);
     again.close();
+  });
+
+  test("a read-side open (create: false) leaves the -wal and -shm files for the next command; a writer's last close removes them", () => {
+    const path = join(dir.path, "maos.db");
+    const companions = () => ["-wal", "-shm"].map((ext) => existsSync(path + ext));
+    openDatabase(path).close();
+    expect(companions()).toEqual([false, false]);
+    openDatabase(path, { create: false }).close();
+    expect(companions()).toEqual([true, true]);
+    const reader = openDatabase(path, { create: false });
+    expect(userVersion(reader)).toBe(schemaVersion);
+    reader.close();
+    openDatabase(path).close();
+    expect(companions()).toEqual([false, false]);
   });
 });
 
