@@ -92,7 +92,7 @@ describe("what a start of dist/maos loads", () => {
     expect(sources.filter((s) => s.includes("node_modules/valibot"))).toEqual([]);
     expect(sources.filter((s) => s.startsWith("sql/") || s === "src/store/migrations.ts")).toEqual([]);
     expect(sources.filter((s) => s.startsWith("src/store/")).sort()).toEqual(
-      ["src/store/agents.ts", "src/store/db.ts", "src/store/orchestration-overviews.ts", "src/store/schema-version.ts", "src/store/time.ts"].sort(),
+      ["src/store/agents.ts", "src/store/db.ts", "src/store/file-mode.ts", "src/store/identity.ts", "src/store/orchestration-overviews.ts", "src/store/schema-version.ts", "src/store/time.ts"].sort(),
     );
     expect(sources).not.toContain("src/orchestrator/overview.ts");
     expect(runtime).toContain("bun:sqlite"); // the check below sees the runtime's modules
