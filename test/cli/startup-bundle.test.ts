@@ -99,6 +99,20 @@ describe("what a start of dist/maos loads", () => {
     expect(runtime).not.toContain("node:os");
   });
 
+  // citty's module imports node:util (parseArgs), about a millisecond of every start: maos
+  // parses with src/cli/argv.ts and loads citty only to render --help.
+  test("the whole path of `orchestration list` (CLI start, the orchestration group, list) loads neither citty nor node:util nor node:os", () => {
+    const path = ["src/cli/main.ts", "src/cli/commands/orchestration/index.ts", "src/cli/commands/orchestration/list.ts"].map((s) => staticClosure(chunkOf(s)));
+    const sources = path.flatMap((c) => c.sources);
+    const runtime = path.flatMap((c) => c.runtime);
+    expect(sources.filter((s) => s.includes("node_modules/citty"))).toEqual([]);
+    expect(sources).toContain("src/cli/argv.ts");
+    expect(runtime).not.toContain("node:util");
+    expect(runtime).not.toContain("node:os");
+    // Still in the build, behind the import() that --help runs.
+    expect(Object.values(outputs).some((o) => Object.keys(o.inputs).some((i) => i.includes("node_modules/citty")))).toBe(true);
+  });
+
   test("opening a database loads the migrations only when one is pending (require() in db.ts)", () => {
     const { sources } = staticClosure(chunkOf("src/store/db.ts"));
     expect(sources.filter((s) => s.startsWith("sql/") || s === "src/store/migrations.ts")).toEqual([]);

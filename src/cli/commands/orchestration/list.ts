@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../../command.ts";
 import { orchestrationStatuses } from "../../../domain/status.ts";
 import { listOrchestrationSummaries, type OrchestrationSummary } from "../../../orchestrator/orchestration-list.ts";
 import { colorEnabled, paintStatus } from "../../../ui/color.ts";
