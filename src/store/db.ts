@@ -1,7 +1,7 @@
 import { Database, constants as sqlite } from "bun:sqlite";
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { EnvironmentError, UsageError } from "../errors.ts";
+import { absolutePath, parentDirectory } from "../system/absolute-path.ts";
 import { refuseDanglingSymlinks, tightenDatabaseFiles } from "./file-mode.ts";
 import { checkIdentity } from "./identity.ts";
 import { schemaVersion } from "./schema-version.ts";
@@ -18,7 +18,7 @@ export interface OpenOptions {
 /** Where the database lives: --db, else MAOS_DB, else ./maos.db. */
 export function resolveDbPath(flag?: string): string {
   if (flag !== undefined && flag.trim() === "") throw new UsageError("--db needs a path (it was empty)", "pass --db FILE, or leave it out for ./maos.db");
-  return resolve(flag || process.env.MAOS_DB || "maos.db");
+  return absolutePath(flag || process.env.MAOS_DB || "maos.db");
 }
 
 /**
@@ -57,7 +57,7 @@ function makeDirectory(dir: string): void {
 }
 
 function checkWritableDir(path: string): void {
-  const dir = dirname(path);
+  const dir = parentDirectory(absolutePath(path));
   try {
     // The database's own directory is made when its parent exists; a mistyped path is not
     // turned into a chain of new directories from /. mkdir fails (ENOENT, ENOTDIR, EACCES,
