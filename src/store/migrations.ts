@@ -4,6 +4,7 @@ import m0002 from "../../sql/0002_runtime.sql" with { type: "text" };
 import m0003 from "../../sql/0003_resume_options.sql" with { type: "text" };
 import m0004 from "../../sql/0004_actions.sql" with { type: "text" };
 import m0005 from "../../sql/0005_interventions.sql" with { type: "text" };
+import m0006 from "../../sql/0006_worktrees.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -18,6 +19,7 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: "0003_resume_options", sql: m0003 },
   { version: 4, name: "0004_actions", sql: m0004 },
   { version: 5, name: "0005_interventions", sql: m0005 },
+  { version: 6, name: "0006_worktrees", sql: m0006 },
 ];
 
 export const schemaVersion = migrations.length;
