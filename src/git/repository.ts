@@ -64,7 +64,7 @@ export async function countCommits(cwd: string, from: string, to: string): Promi
 
 /** Whether merging `theirs` into `ours` would be clean, computed without touching any worktree. */
 export async function mergesCleanly(cwd: string, ours: string, theirs: string): Promise<boolean> {
-  return (await git(cwd, ["merge-tree", "--write-tree", "--quiet", ours, theirs], [0, 1])).code === 0;
+  return (await git(cwd, ["merge-tree", "--write-tree", "--name-only", ours, theirs], [0, 1])).code === 0;
 }
 
 /**

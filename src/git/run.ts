@@ -9,7 +9,8 @@ export class GitError extends EnvironmentError {
     readonly code: number | null,
     readonly stderr: string,
   ) {
-    const said = stderr.trim().split("\n").filter(Boolean).at(-1) ?? `exit ${code}`;
+    const lines = stderr.trim().split("\n").filter(Boolean);
+    const said = lines.find((l) => /^(fatal|error):/.test(l)) ?? lines[0] ?? `exit ${code}`;
     super(`git ${args.join(" ")} failed in ${cwd}: ${said}`, "see the git message; `--isolation none` runs without worktrees");
   }
 }
