@@ -18,7 +18,7 @@ export function makeRepo(files: Record<string, string> = { "README.md": "base\n"
   const git = (args: string[], cwd = path) => {
     const r = Bun.spawnSync(["git", "-c", "user.name=tester", "-c", "user.email=t@example.com", ...args], { cwd, stdout: "pipe", stderr: "pipe", env: { ...process.env, LC_ALL: "C" } });
     if (r.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr.toString()}`);
-    return r.stdout.toString().trim();
+    return r.stdout.toString().replace(/\n+$/, "");
   };
   git(["init", "-q", "-b", "main", path], dir.path);
   for (const [name, content] of Object.entries(files)) writeFileSync(join(path, name), content);

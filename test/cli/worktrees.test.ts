@@ -1,0 +1,205 @@
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tempDir } from "../support/claude-env.ts";
+import { runMaos } from "../support/cli.ts";
+import { fakeClaudePath } from "../support/fake-agent.ts";
+import { makeRepo, type TestRepo } from "../support/git-repo.ts";
+import { WorktreeRun } from "../support/worktree-run.ts";
+
+const timeout = 120_000;
+
+let repo: TestRepo;
+beforeEach(() => {
+  repo = makeRepo({ "README.md": "base\n" });
+});
+afterEach(() => repo.cleanup());
+
+/** Two parallel tasks writing different files, and a third that needs both. */
+const diamond = [
+  { id: "a", description: "TASK-A" },
+  { id: "b", description: "TASK-B" },
+  { id: "c", description: "TASK-C", depends_on: ["a", "b"] },
+];
+const diamondScript = {
+  byPrompt: {
+    "TASK-A": [{ writeFile: { path: "a.txt", content: "A\n" } }, { text: "wrote a.txt" }],
+    "TASK-B": [{ writeFile: { path: "b.txt", content: "B\n" } }, { text: "wrote b.txt" }],
+    // Fails (no result file) unless both dependencies' work is in its worktree.
+    "TASK-C": [{ sh: "test -f a.txt && test -f b.txt && cat a.txt b.txt > c.txt" }, { text: "combined" }],
+  },
+};
+
+describe("--isolation worktree", () => {
+  test(
+    "parallel tasks work on branches of their own, the dependent sees both, and the result fast-forwards the user's branch; uncommitted changes untouched",
+    async () => {
+      writeFileSync(join(repo.path, "README.md"), "my local edit\n");
+      writeFileSync(join(repo.path, "notes.txt"), "untracked\n");
+      const run = new WorktreeRun(repo, diamondScript);
+      const r = await run.orchestrate(diamond, ["--json"]);
+      expect(r.stderr).not.toContain("isolation none");
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      const short = doc.orchestration_id.slice(0, 8);
+      expect(doc.status).toBe("completed");
+      const ws = doc.workspace;
+      expect(ws.base_branch).toBe("main");
+      expect(ws.integration_branch).toBe(`maos/${short}/integration`);
+      expect(ws.final_merge).toEqual({ outcome: "fast-forward", detail: null });
+      expect(ws.tasks.map((t: { task: string }) => t.task).sort()).toEqual(["a", "b", "c"]);
+      for (const t of ws.tasks) {
+        expect(t.branch).toBe(`maos/${short}/task/${t.task}`);
+        expect(t.merge).toBe("merged");
+        expect(repo.git(["rev-parse", t.branch])).toBe(t.commit);
+        expect(repo.git(["log", "-1", "--format=%an", t.commit])).toBe("maos");
+      }
+      // The user's branch now holds every task's work.
+      expect(repo.git(["rev-parse", "main"])).toBe(ws.integration_commit);
+      expect(readFileSync(join(repo.path, "c.txt"), "utf8")).toBe("A\nB\n");
+      const subjects = run.subjects("main");
+      expect(subjects.filter((s) => s.startsWith("maos @")).sort()).toEqual([
+        "maos @a (developer): wrote a.txt",
+        "maos @b (developer): wrote b.txt",
+        "maos @c (developer): combined",
+      ]);
+      expect(subjects.filter((s) => s.startsWith("maos: merge @"))).toHaveLength(3);
+      // Uncommitted changes stay as they were; maos's directory is not in the user's status.
+      expect(readFileSync(join(repo.path, "README.md"), "utf8")).toBe("my local edit\n");
+      expect(repo.git(["status", "--porcelain"]).split("\n").sort()).toEqual([" M README.md", "?? notes.txt"]);
+      // status shows each task's branch and commit.
+      const status = await run.maos(["orchestration", "status", short]);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toContain(`maos/${short}/task/a`);
+      expect(status.stdout).toContain("Final merge: fast-forward");
+    },
+    timeout,
+  );
+
+  test(
+    "--no-merge leaves the integration branch and says the command; the user's branch does not move",
+    async () => {
+      const before = repo.git(["rev-parse", "main"]);
+      const run = new WorktreeRun(repo, diamondScript);
+      const r = await run.orchestrate(diamond.slice(0, 1), ["--json", "--no-merge"]);
+      expect(r.code).toBe(0);
+      const ws = JSON.parse(r.stdout).workspace;
+      expect(ws.final_merge.outcome).toBe("kept");
+      expect(ws.final_merge.detail).toContain(`git -C ${repo.path} merge ${ws.integration_branch}`);
+      expect(repo.git(["rev-parse", "main"])).toBe(before);
+      expect(run.subjects(ws.integration_branch)).toContain("maos @a (developer): wrote a.txt");
+    },
+    timeout,
+  );
+
+  test(
+    "a user's uncommitted change to a file the run changed: the branch is left, nothing of theirs is touched",
+    async () => {
+      writeFileSync(join(repo.path, "a.txt"), "mine\n");
+      const run = new WorktreeRun(repo, diamondScript);
+      const r = await run.orchestrate(diamond.slice(0, 1), ["--json"]);
+      expect(r.code).toBe(0);
+      const ws = JSON.parse(r.stdout).workspace;
+      expect(ws.final_merge.outcome).toBe("left");
+      expect(ws.final_merge.detail).toContain("a.txt");
+      expect(readFileSync(join(repo.path, "a.txt"), "utf8")).toBe("mine\n");
+    },
+    timeout,
+  );
+
+  test(
+    "a merge conflict with --on-conflict stop: the dependent waits, status says what to do; resolved by hand, resume finishes",
+    async () => {
+      const script = {
+        byPrompt: {
+          "TASK-A": [{ writeFile: { path: "same.txt", content: "from a\n" } }, { text: "a done" }],
+          "TASK-B": [{ writeFile: { path: "same.txt", content: "from b\n" } }, { text: "b done" }],
+          "TASK-C": [{ sh: "cat same.txt > c.txt" }, { text: "c done" }],
+        },
+      };
+      const run = new WorktreeRun(repo, script);
+      const r = await run.orchestrate(diamond, ["--json", "--on-conflict", "stop"]);
+      expect(r.code).toBe(1);
+      const doc = JSON.parse(r.stdout);
+      const short = doc.orchestration_id.slice(0, 8);
+      const ws = doc.workspace;
+      const conflicted = ws.tasks.find((t: { merge: string }) => t.merge === "conflict");
+      expect(conflicted.conflicts).toEqual(["same.txt"]);
+      expect(ws.tasks.filter((t: { merge: string }) => t.merge === "merged")).toHaveLength(1);
+      expect(doc.tasks.find((t: { id: string }) => t.id === "c").status).toBe("pending");
+      expect(ws.hint).toContain(`git merge ${conflicted.branch}`);
+      expect(ws.final_merge).toBeNull();
+      const status = await run.maos(["orchestration", "status", short]);
+      expect(status.stdout).toContain("Merge conflict:");
+      expect(status.stdout).toContain(`maos orchestration resume ${short}`);
+      // The task's commit is kept on its branch; the integration worktree is clean again.
+      expect(repo.git(["show", `${conflicted.branch}:same.txt`])).toBe(`from ${conflicted.task}`);
+      expect(repo.git(["status", "--porcelain"], ws.integration_worktree)).toBe("");
+
+      // Resolve as the hint says, then resume.
+      expect(() => repo.git(["merge", conflicted.branch], ws.integration_worktree)).toThrow();
+      writeFileSync(join(ws.integration_worktree, "same.txt"), "both\n");
+      repo.git(["add", "same.txt"], ws.integration_worktree);
+      repo.git(["commit", "-q", "--no-edit"], ws.integration_worktree);
+      const resumed = await run.resume(short);
+      expect(resumed.stderr).toContain("moved outside maos");
+      expect(resumed.code).toBe(0);
+      expect(readFileSync(join(repo.path, "c.txt"), "utf8")).toBe("both\n");
+      expect(run.subjects("main").filter((s) => s.startsWith("maos @"))).toHaveLength(3);
+    },
+    timeout,
+  );
+
+  test(
+    "a deleted task worktree is detected on resume and recreated from its branch, with a note",
+    async () => {
+      const run = new WorktreeRun(repo, {
+        byPrompt: {
+          "TASK-A": [{ writeFile: { path: "a.txt", content: "A\n" } }, { text: "a done" }],
+          "TASK-B": [{ text: "not yet" }, { result: { is_error: true, subtype: "error_max_turns" } }],
+        },
+      });
+      const tasks = [diamond[0]!, { id: "b", description: "TASK-B", depends_on: ["a"] }];
+      const first = await run.orchestrate(tasks, ["--json", "--retries", "0"]);
+      expect(first.code).toBe(1);
+      const doc = JSON.parse(first.stdout);
+      const b = doc.workspace.tasks.find((t: { task: string }) => t.task === "b");
+      repo.git(["worktree", "remove", "--force", b.worktree]);
+      const resumed = await run.resume(doc.orchestration_id);
+      expect(resumed.stderr).toContain(`@b: its worktree ${b.worktree} disappeared; recreated from its branch`);
+      expect(existsSync(join(b.worktree, "a.txt"))).toBe(true);
+    },
+    timeout,
+  );
+});
+
+describe("choosing the isolation", () => {
+  test("outside a git repository the agents share the directory, said once on stderr; asking for worktrees there is refused", async () => {
+    const dir = tempDir("maos-nogit-");
+    try {
+      const plan = join(dir.path, "plan.json");
+      writeFileSync(plan, JSON.stringify({ tasks: [{ id: "a", agent_type: "developer", description: "x" }] }));
+      const base = ["orchestrate", "x", "--auto", "--plan", plan, "--db", join(dir.path, "m.db"), "--claude-bin", fakeClaudePath()];
+      const r = await runMaos([...base, "--json"], { cwd: dir.path });
+      expect(r.code).toBe(0);
+      expect(r.stderr.match(/not a git repository: the agents share this directory \(--isolation none\)/g)).toHaveLength(1);
+      expect(JSON.parse(r.stdout).workspace).toBeNull();
+      const refused = await runMaos([...base, "--isolation", "worktree"], { cwd: dir.path });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain("--isolation worktree needs a git repository");
+      const bad = await runMaos([...base, "--isolation", "docker"], { cwd: dir.path });
+      expect(bad.code).toBe(2);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  test("--isolation none in a repository: agents work in the user's tree, no branch is made", async () => {
+    const run = new WorktreeRun(repo, diamondScript);
+    const r = await run.orchestrate(diamond.slice(0, 1), ["--json", "--isolation", "none"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).workspace).toBeNull();
+    expect(readFileSync(join(repo.path, "a.txt"), "utf8")).toBe("A\n");
+    expect(repo.git(["branch", "--list", "maos/*"])).toBe("");
+  });
+});
