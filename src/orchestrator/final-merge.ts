@@ -42,8 +42,9 @@ async function decide(db: Database, ws: WorkspaceRow, keep: boolean): Promise<Fi
   const unfinished = lastMerge(db, ws.orchestration_id, null);
   if (await isAncestor(root, integration, head)) {
     // Already in the user's branch: merged before a crash, or there was nothing to merge.
-    if (unfinished?.status === "started") endMerge(db, unfinished.id, "merged", head, null);
-    return { outcome: "up-to-date", detail: null };
+    if (unfinished?.status !== "started") return { outcome: "up-to-date", detail: null };
+    endMerge(db, unfinished.id, "merged", head, null);
+    return { outcome: (await isAncestor(root, unfinished.before_commit, unfinished.source_commit)) ? "fast-forward" : "merged", detail: null };
   }
   if (unfinished?.status === "started") endMerge(db, unfinished.id, "aborted", null, null);
   const touched = new Set(await changedPaths(root, head, integration));

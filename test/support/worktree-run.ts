@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runMaos, type MaosResult } from "./cli.ts";
+import { runMaos, spawnMaos, type MaosResult } from "./cli.ts";
 import { fakeClaudePath, type FakeScript } from "./fake-agent.ts";
 import type { TestRepo } from "./git-repo.ts";
 
@@ -19,13 +19,27 @@ export class WorktreeRun {
   }
 
   orchestrate(tasks: { id: string; description: string; depends_on?: string[] }[], extra: string[] = [], env: Record<string, string> = {}): Promise<MaosResult> {
-    const plan = join(this.repo.dir.path, "plan.json");
-    writeFileSync(plan, JSON.stringify({ tasks: tasks.map((t) => ({ agent_type: "developer", depends_on: [], ...t })) }));
+    const plan = this.writePlan(tasks);
     return this.maos(["orchestrate", "the request", "--auto", "--plan", plan, "--claude-bin", fakeClaudePath(), ...extra], env);
   }
 
   resume(id: string, env: Record<string, string> = {}): Promise<MaosResult> {
     return this.maos(["orchestration", "resume", id.slice(0, 8), "--auto", "--claude-bin", fakeClaudePath()], env);
+  }
+
+  /** Starts `maos orchestrate` without waiting (to kill it mid-run). */
+  spawnOrchestrate(tasks: { id: string; description: string; depends_on?: string[] }[], env: Record<string, string> = {}) {
+    const plan = this.writePlan(tasks);
+    return spawnMaos(["orchestrate", "the request", "--auto", "--plan", plan, "--claude-bin", fakeClaudePath(), "--db", this.db], {
+      cwd: this.repo.path,
+      env: { FAKE_AGENT_SCRIPT_FILE: this.scriptFile, ...env },
+    });
+  }
+
+  private writePlan(tasks: { id: string; description: string; depends_on?: string[] }[]): string {
+    const plan = join(this.repo.dir.path, "plan.json");
+    writeFileSync(plan, JSON.stringify({ tasks: tasks.map((t) => ({ agent_type: "developer", depends_on: [], ...t })) }));
+    return plan;
   }
 
   maos(args: string[], env: Record<string, string> = {}): Promise<MaosResult> {
