@@ -81,3 +81,9 @@ export async function isolationRefusal(root: string): Promise<string | null> {
   if ((await resolveCommit(root, "HEAD")) === null) return "the repository has no commit yet";
   return null;
 }
+
+/** Branches, remote branches and tags whose history holds `commit`. */
+export async function refsContaining(cwd: string, commit: string): Promise<string[]> {
+  const out = (await git(cwd, ["for-each-ref", "--format=%(refname)", "--contains", commit, "refs/heads", "refs/remotes", "refs/tags"])).stdout;
+  return out.split("\n").filter(Boolean);
+}

@@ -173,6 +173,35 @@ describe("--isolation worktree", () => {
   );
 });
 
+describe("orchestration cleanup", () => {
+  test(
+    "removes the worktrees and the merged branches; keeps a branch merged nowhere else until --force",
+    async () => {
+      const run = new WorktreeRun(repo, diamondScript);
+      const merged = await run.orchestrate(diamond.slice(0, 1), ["--json"]);
+      const kept = await run.orchestrate([{ id: "b", description: "TASK-B" }], ["--json", "--no-merge"]);
+      expect(merged.code).toBe(0);
+      expect(kept.code).toBe(0);
+      const [m, k] = [JSON.parse(merged.stdout).workspace, JSON.parse(kept.stdout).workspace];
+      const r = await run.maos(["orchestration", "cleanup", "--older-than", "0", "--json"]);
+      expect(r.code).toBe(0);
+      const git = JSON.parse(r.stdout).git as { orchestration_id: string; removed_worktrees: string[]; deleted_branches: string[]; kept: { what: string; reason: string }[] }[];
+      expect(git).toHaveLength(2);
+      for (const w of [m.integration_worktree, m.tasks[0].worktree, k.integration_worktree, k.tasks[0].worktree]) expect(existsSync(w)).toBe(false);
+      // Everything of the merged run is in main: all its branches go.
+      const branches = repo.git(["branch", "--list", "maos/*", "--format=%(refname:short)"]).split("\n").filter(Boolean);
+      expect(branches).not.toContain(m.integration_branch);
+      expect(branches).not.toContain(m.tasks[0].branch);
+      // The --no-merge run's integration branch holds work found nowhere else: kept; its task branch is in it: deleted.
+      expect(branches).toEqual([k.integration_branch]);
+      const keptEntry = git.flatMap((g) => g.kept).find((e) => e.what === k.integration_branch);
+      expect(keptEntry?.reason).toContain("--force");
+      expect(repo.git(["worktree", "list", "--porcelain"]).match(/^worktree /gm)).toHaveLength(1);
+    },
+    timeout,
+  );
+});
+
 describe("choosing the isolation", () => {
   test("outside a git repository the agents share the directory, said once on stderr; asking for worktrees there is refused", async () => {
     const dir = tempDir("maos-nogit-");
