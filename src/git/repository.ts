@@ -87,3 +87,8 @@ export async function refsContaining(cwd: string, commit: string): Promise<strin
   const out = (await git(cwd, ["for-each-ref", "--format=%(refname)", "--contains", commit, "refs/heads", "refs/remotes", "refs/tags"])).stdout;
   return out.split("\n").filter(Boolean);
 }
+
+/** The patch from `from` to `to`, or to the files of the worktree at `cwd` when `to` is null. */
+export async function diffPatch(cwd: string, from: string, to: string | null): Promise<string> {
+  return (await git(cwd, ["diff", "--no-color", "--no-ext-diff", from, ...(to ? [to] : [])])).stdout;
+}

@@ -72,6 +72,16 @@ describe("--isolation worktree", () => {
       expect(status.code).toBe(0);
       expect(status.stdout).toContain(`maos/${short}/task/a`);
       expect(status.stdout).toContain("Final merge: fast-forward");
+      // diff: one task's change, and the whole run's.
+      const one = JSON.parse((await run.maos(["orchestration", "diff", short, "@a", "--json"])).stdout);
+      expect(one.files).toEqual(["a.txt"]);
+      expect(one.patch).toContain("+A");
+      const all = await run.maos(["orchestration", "diff", short]);
+      expect(all.code).toBe(0);
+      expect(all.stdout).toContain("the whole run:");
+      expect(all.stdout).toContain("3 files changed");
+      const missing = await run.maos(["orchestration", "diff", short, "@nope"]);
+      expect(missing.code).toBe(3);
     },
     timeout,
   );
