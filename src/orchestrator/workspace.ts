@@ -4,6 +4,8 @@ import { join, relative } from "node:path";
 import { currentBranch, isAncestor, isolationRefusal, repositoryRoot, resolveCommit } from "../git/repository.ts";
 import { addWorktree, excludeFromStatus, listWorktrees } from "../git/worktree.ts";
 import { UsageError } from "../errors.ts";
+import { getCheckpoint, readCheckpointCode } from "../store/checkpoints.ts";
+import { forkCheckpointId } from "../store/forks.ts";
 import { listTasks, type TaskRow } from "../store/tasks.ts";
 import {
   getTaskWorktree,
@@ -178,6 +180,13 @@ export class Workspace {
   }
 }
 
+async function forkStartCommit(db: Database, orchestrationId: string, root: string): Promise<string | null> {
+  const checkpointId = forkCheckpointId(db, orchestrationId);
+  const checkpoint = checkpointId === null ? null : getCheckpoint(db, checkpointId);
+  const code = checkpoint === null ? null : readCheckpointCode(checkpoint);
+  return code === null ? null : resolveCommit(root, code.integration_commit);
+}
+
 /** The integration branch and its worktree, from the user's HEAD; the user's own tree is not touched. */
 async function createIntegration(db: Database, orchestrationId: string, userCwd: string): Promise<WorkspaceRow> {
   const root = await repositoryRoot(userCwd);
@@ -185,7 +194,8 @@ async function createIntegration(db: Database, orchestrationId: string, userCwd:
   const refusal = await isolationRefusal(root);
   if (refusal) throw new UsageError(`cannot isolate agents in worktrees: ${refusal}`, "use --isolation none");
   await excludeFromStatus(root, "/.maos/");
-  const base = (await resolveCommit(root, "HEAD"))!;
+  // A fork starts from the code its checkpoint recorded, so the work of the tasks it keeps is there.
+  const base = (await forkStartCommit(db, orchestrationId, root)) ?? (await resolveCommit(root, "HEAD"))!;
   const branch = integrationBranchName(orchestrationId);
   const path = join(root, worktreesDir, orchestrationId.slice(0, 8), "integration");
   await addWorktree(root, path, branch, base);

@@ -183,6 +183,43 @@ describe("--isolation worktree", () => {
   );
 });
 
+describe("checkpoints", () => {
+  test(
+    "a checkpoint records each task's branch and commit; a fork from it starts its integration branch there",
+    async () => {
+      const log = tempDir("maos-fake-log-");
+      try {
+        const run = new WorktreeRun(repo, {
+          byPrompt: {
+            "TASK-A": [{ writeFile: { path: "a.txt", content: "A\n" } }, { text: "a done" }],
+            // Fails the first time; the second time (in the fork) it needs a's work in its worktree.
+            "TASK-B": { attempts: [[{ text: "no" }, { result: { is_error: true, subtype: "error_max_turns" } }], [{ sh: "cp a.txt b.txt" }, { text: "b done" }]] },
+          },
+        });
+        const env = { FAKE_AGENT_LOG: log.path };
+        const first = await run.orchestrate([diamond[0]!, { id: "b", description: "TASK-B", depends_on: ["a"] }], ["--json", "--retries", "0"], env);
+        expect(first.code).toBe(1);
+        const doc = JSON.parse(first.stdout);
+        const short = doc.orchestration_id.slice(0, 8);
+        expect((await run.maos(["orchestration", "checkpoint", short, "--name", "after-a"])).code).toBe(0);
+        const listed = JSON.parse((await run.maos(["orchestration", "checkpoints", short, "--json"])).stdout);
+        const code = listed.checkpoints[0].code;
+        expect(code.integration_branch).toBe(doc.workspace.integration_branch);
+        expect(code.integration_commit).toBe(doc.workspace.integration_commit);
+        expect(code.tasks.a.commit).toBe(doc.workspace.tasks.find((t: { task: string }) => t.task === "a").commit);
+        const fork = await run.maos(["orchestration", "fork", short, "--checkpoint", "after-a", "--auto", "--json"], env);
+        expect(fork.code).toBe(0);
+        expect(readFileSync(join(repo.path, "b.txt"), "utf8")).toBe("A\n");
+        // Only the fork merged into main: a's work came with the checkpoint's integration commit, once.
+        expect(run.subjects("main").filter((s) => s.startsWith("maos @"))).toEqual(["maos @a (developer): a done", "maos @b (developer): b done"]);
+      } finally {
+        log.cleanup();
+      }
+    },
+    timeout,
+  );
+});
+
 describe("orchestration cleanup", () => {
   test(
     "removes the worktrees and the merged branches; keeps a branch merged nowhere else until --force",
