@@ -5,10 +5,10 @@ import { git, gitLine } from "./run.ts";
 /** Commits everything in the worktree (new files included); returns HEAD, new commit or not. */
 export async function commitAll(worktree: string, message: string): Promise<{ head: string; committed: boolean }> {
   await git(worktree, ["add", "--all"]);
-  const staged = (await git(worktree, ["diff", "--cached", "--quiet"], [0, 1])).code === 1;
   // --no-verify: the user's hooks are for the user's commits; an agent's work is reviewed at the merge.
-  if (staged) await git(worktree, ["commit", "--no-verify", "--quiet", "-m", message]);
-  return { head: await gitLine(worktree, ["rev-parse", "HEAD"]), committed: staged };
+  // Exit 1 is git's "nothing to commit".
+  const committed = (await git(worktree, ["commit", "--no-verify", "--quiet", "-m", message], [0, 1])).code === 0;
+  return { head: await gitLine(worktree, ["rev-parse", "HEAD"]), committed };
 }
 
 export type MergeResult = { clean: true; head: string } | { clean: false; conflicts: string[] };

@@ -41,12 +41,17 @@ function gitEnv(): Record<string, string | undefined> {
   };
 }
 
+/** A git command that runs longer than this is stuck (a lock, a hook, a filesystem): stopped, and a GitError. */
+const gitTimeoutMs = 10 * 60_000;
+
 /**
  * Runs git with an argument array (never a shell string). Exit codes in `expected` are
  * answers (e.g. 1 = "not an ancestor"), any other non-zero exit is a GitError.
  */
 export async function git(cwd: string, args: readonly string[], expected: readonly number[] = [0]): Promise<GitResult> {
-  const exit = await runCollected({ argv: ["git", ...args], cwd, env: gitEnv(), stdin: "ignore" });
+  // Not under the agent supervisor: a git command is short and must finish once begun (a git
+  // killed with maos could leave .git/index.lock and block the resume); it also saves a process per call.
+  const exit = await runCollected({ argv: ["git", ...args], cwd, env: gitEnv(), stdin: "ignore", supervised: false, wallTimeoutMs: gitTimeoutMs });
   const code = exit.code ?? -1;
   if (!expected.includes(code)) throw new GitError(args, cwd, exit.code, exit.stderrTail);
   return { code, stdout: exit.stdout, stderr: exit.stderrTail };
