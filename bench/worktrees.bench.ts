@@ -46,7 +46,13 @@ export default async function worktreesBench(): Promise<BenchRow[]> {
   try {
     const repo = makeLargeRepo(dir.path);
     const o = buildOrchestration(t.db, { status: "running", tasks: Array.from({ length: tasks }, (_, i) => ({ key: `t${i}` })) });
-    const ws = await Workspace.open(t.db, o.id, repo, () => {});
+    const ws = await Workspace.open(t.db, o.id, repo, {
+      onConflict: "stop",
+      definitionFor: () => {
+        throw new Error("no conflicts in this bench");
+      },
+      note: () => {},
+    });
     const setup: number[] = [];
     const plain: number[] = [];
     const merge: number[] = [];

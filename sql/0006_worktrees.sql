@@ -22,6 +22,7 @@ CREATE TABLE task_worktrees (
     base_commit TEXT NOT NULL,        -- the integration branch's head when the worktree was made
     commit_sha TEXT,                  -- the task's commit once it completed
     note TEXT,                        -- what was found wrong with it on resume, and what was done
+    resolves_task_id TEXT,            -- a resolver's worktree: the task whose conflicting merge it finishes
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX task_worktrees_orchestration ON task_worktrees(orchestration_id);

@@ -92,3 +92,15 @@ export async function refsContaining(cwd: string, commit: string): Promise<strin
 export async function diffPatch(cwd: string, from: string, to: string | null): Promise<string> {
   return (await git(cwd, ["diff", "--no-color", "--no-ext-diff", from, ...(to ? [to] : [])])).stdout;
 }
+
+/** Tracked files in the worktree at `cwd` (of `paths`) that still hold a conflict marker line. */
+export async function filesWithConflictMarkers(cwd: string, paths: readonly string[]): Promise<string[]> {
+  if (paths.length === 0) return [];
+  const r = await git(cwd, ["grep", "-l", "--no-color", "-e", "^<<<<<<< ", "-e", "^>>>>>>> ", "--", ...paths], [0, 1]);
+  return r.stdout.split("\n").filter(Boolean);
+}
+
+/** Commits reachable from `to` and not from `from` that touched any of `paths`. */
+export async function commitsTouching(cwd: string, from: string, to: string, paths: readonly string[]): Promise<string[]> {
+  return (await git(cwd, ["log", "--format=%H", `${from}..${to}`, "--", ...paths])).stdout.split("\n").filter(Boolean);
+}

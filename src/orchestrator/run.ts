@@ -43,7 +43,10 @@ export interface RunResult {
 export async function runToEnd(ctx: RunContext & RunHooks): Promise<RunResult> {
   const { db, orchestrationId, reporter } = ctx;
   // Before any agent starts: the integration branch exists and no merge is left half done.
-  const workspace = ctx.options.isolation === "worktree" ? await Workspace.open(db, orchestrationId, ctx.cwd, (text) => reporter.note(text)) : null;
+  const workspace =
+    ctx.options.isolation === "worktree"
+      ? await Workspace.open(db, orchestrationId, ctx.cwd, { onConflict: ctx.options.onConflict, definitionFor: ctx.definitionFor, note: (text) => reporter.note(text) })
+      : null;
   let writeFailure: unknown = null;
   const writer = new EventWriter(db, {
     onError: (error) => {

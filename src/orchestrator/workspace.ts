@@ -1,22 +1,28 @@
 import type { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, realpathSync } from "node:fs";
 import { join, relative } from "node:path";
-import { currentBranch, isAncestor, isolationRefusal, repositoryRoot, resolveCommit } from "../git/repository.ts";
+import { currentBranch, filesWithConflictMarkers, isAncestor, isolationRefusal, repositoryRoot, resolveCommit } from "../git/repository.ts";
 import { addWorktree, excludeFromStatus, listWorktrees } from "../git/worktree.ts";
 import { UsageError } from "../errors.ts";
 import { getCheckpoint, readCheckpointCode } from "../store/checkpoints.ts";
 import { forkCheckpointId } from "../store/forks.ts";
-import { listTasks, type TaskRow } from "../store/tasks.ts";
+import { listTasks, setTaskStatus, type TaskRow } from "../store/tasks.ts";
 import {
   getTaskWorktree,
   getWorkspace,
   insertTaskWorktree,
   insertWorkspace,
+  lastMerge,
   listMerges,
   mergeConflicts,
+  type TaskWorktreeRow,
   type WorkspaceRow,
 } from "../store/workspaces.ts";
 import { mergePending, mergeTask, recoverMerge } from "./task-merge.ts";
+import { recordResolver } from "./conflict-resolver.ts";
+import { mergeInto } from "../git/merge.ts";
+import type { AgentDefinition } from "../agents/catalog.ts";
+import type { RunOptions } from "../store/orchestrations.ts";
 
 /** The directory maos owns inside the repository, kept out of `git status` through .git/info/exclude. */
 export const worktreesDir = ".maos/worktrees";
@@ -27,6 +33,12 @@ export function integrationBranchName(orchestrationId: string): string {
 
 export function taskBranchName(orchestrationId: string, taskKey: string): string {
   return `maos/${orchestrationId.slice(0, 8)}/task/${taskKey}`;
+}
+
+export interface WorkspaceSettings {
+  onConflict: RunOptions["onConflict"];
+  definitionFor: (agentType: string) => AgentDefinition;
+  note: (text: string) => void;
 }
 
 export interface Conflict {
@@ -50,31 +62,42 @@ export class Workspace {
     private readonly db: Database,
     readonly row: WorkspaceRow,
     private readonly userCwd: string,
-    private readonly note: (text: string) => void,
+    private readonly settings: WorkspaceSettings,
   ) {}
 
-  static async open(db: Database, orchestrationId: string, userCwd: string, note: (text: string) => void): Promise<Workspace> {
+  static async open(db: Database, orchestrationId: string, userCwd: string, settings: WorkspaceSettings): Promise<Workspace> {
     let row = getWorkspace(db, orchestrationId);
     if (row === null) row = await createIntegration(db, orchestrationId, userCwd);
-    const ws = new Workspace(db, row, userCwd, note);
+    const ws = new Workspace(db, row, userCwd, settings);
     await ws.checkIntegration();
     await ws.settleMerges();
     return ws;
+  }
+
+  private note(text: string): void {
+    this.settings.note(text);
+  }
+
+  private place(taskKey: string): { branch: string; path: string } {
+    const { row } = this;
+    return { branch: taskBranchName(row.orchestration_id, taskKey), path: join(row.repo_root, worktreesDir, row.orchestration_id.slice(0, 8), "tasks", taskKey) };
   }
 
   /** The directory a task's agent runs in: the user's subdirectory inside the task's worktree, created or repaired as needed. */
   async cwdFor(task: TaskRow): Promise<string> {
     const { row } = this;
     const recorded = getTaskWorktree(this.db, task.id);
-    const branch = recorded?.branch ?? taskBranchName(row.orchestration_id, task.task_key);
-    const path = recorded?.path ?? join(row.repo_root, worktreesDir, row.orchestration_id.slice(0, 8), "tasks", task.task_key);
+    const branch = recorded?.branch ?? this.place(task.task_key).branch;
+    const path = recorded?.path ?? this.place(task.task_key).path;
     const registered = (await listWorktrees(row.repo_root)).find((w) => w.path === path);
     let note: string | null = null;
     let base = recorded?.base_commit ?? null;
     if (!(registered && existsSync(path))) {
       const start = (await resolveCommit(row.integration_path, "HEAD"))!;
       const branchHead = await resolveCommit(row.repo_root, `refs/heads/${branch}`);
-      if (recorded !== null) {
+      // A resolver's worktree is recorded before it is made: its first creation is no loss.
+      const firstResolverStart = recorded?.resolves_task_id != null && branchHead === null;
+      if (recorded !== null && !firstResolverStart) {
         note =
           branchHead === null
             ? `@${task.task_key}: its branch ${branch} and worktree disappeared; it restarts from a fresh worktree on the integration branch`
@@ -88,6 +111,7 @@ export class Workspace {
       note = `@${task.task_key}: its branch ${branch} was moved outside maos; the agent continues from its current commit`;
     }
     if (note) this.note(note);
+    if (recorded?.resolves_task_id) await this.startConflictingMerge(path, recorded.resolves_task_id);
     if (recorded === null || note !== null) {
       insertTaskWorktree(this.db, { task_id: task.id, orchestration_id: row.orchestration_id, branch, path, base_commit: base ?? (await resolveCommit(path, "HEAD"))!, note });
     }
@@ -125,16 +149,50 @@ export class Workspace {
       .map((m) => ({ taskKey: byId.get(m.task_id!)?.task_key ?? m.task_id!, branch: m.source_branch, files: mergeConflicts(m) }));
   }
 
+  /** A resolver's worktree holds the conflicting merge of the task it resolves (unless it already did, or concluded it). */
+  private async startConflictingMerge(path: string, resolvedTaskId: string): Promise<void> {
+    const resolved = getTaskWorktree(this.db, resolvedTaskId);
+    if (resolved?.commit_sha == null || (await isAncestor(path, resolved.commit_sha, "HEAD"))) return;
+    if ((await resolveCommit(path, "MERGE_HEAD")) !== null) return;
+    await mergeInto(path, resolved.branch, `maos: merge ${resolved.branch} (conflict resolved by an agent)`);
+  }
+
   private async merge(task: TaskRow): Promise<void> {
     const tw = getTaskWorktree(this.db, task.id);
     if (tw === null) return;
     const fresh = listTasks(this.db, task.orchestration_id).find((t) => t.id === task.id) ?? task;
+    if (tw.resolves_task_id !== null && !(await this.resolverSucceeded(fresh, tw))) return;
     const outcome = await mergeTask(this.db, this.row, tw, fresh);
-    if (outcome.status === "conflict") {
-      this.note(
-        `@${task.task_key}: merging ${tw.branch} into ${this.row.integration_branch} conflicts in ${outcome.conflicts.join(", ")}; its dependents wait`,
-      );
+    if (outcome.status === "merged") {
+      if (tw.resolves_task_id !== null) await this.mergeResolved(tw.resolves_task_id);
+      return;
     }
+    const resolver =
+      this.settings.onConflict === "resolve" && tw.resolves_task_id === null
+        ? await recordResolver(this.db, this.row, fresh, tw, outcome.conflicts, this.settings.definitionFor, (key) => this.place(key))
+        : null;
+    this.note(
+      `@${task.task_key}: merging ${tw.branch} into ${this.row.integration_branch} conflicts in ${outcome.conflicts.join(", ")}; ` +
+        (resolver ? `resolver task @${resolver} started; its dependents wait` : "its dependents wait"),
+    );
+  }
+
+  /** A resolver's work is merged only without conflict markers; otherwise it failed and the conflict is the user's. */
+  private async resolverSucceeded(resolver: TaskRow, tw: TaskWorktreeRow): Promise<boolean> {
+    const conflicted = lastMerge(this.db, this.row.orchestration_id, tw.resolves_task_id);
+    const files = conflicted ? mergeConflicts(conflicted) : [];
+    const left = await filesWithConflictMarkers(tw.path, files);
+    if (left.length === 0) return true;
+    setTaskStatus(this.db, resolver.id, "failed", `conflict markers left in ${left.join(", ")}; the conflict is left for you (see status)`);
+    this.note(`@${resolver.task_key}: conflict markers left in ${left.join(", ")}; the conflict is left for you`);
+    return false;
+  }
+
+  /** Once a resolver's merge is in, the task it resolved is recorded as merged (its commit is in the integration branch now). */
+  private async mergeResolved(taskId: string): Promise<void> {
+    const task = listTasks(this.db, this.row.orchestration_id).find((t) => t.id === taskId);
+    const tw = getTaskWorktree(this.db, taskId);
+    if (task && tw) await mergeTask(this.db, this.row, tw, task);
   }
 
   /** The integration branch as maos left it, or a note saying what changed outside maos. */

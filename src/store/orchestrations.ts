@@ -61,8 +61,8 @@ export const RunOptionsSchema = v.object({
   durability: v.optional(v.picklist(["full", "normal"]), "full"),
   /** A git worktree and branch per task, or everyone in the one directory; rows from before it was stored ran with "none". */
   isolation: v.optional(v.picklist(["worktree", "none"]), "none"),
-  /** A merge conflict between a task's branch and the integration branch stops that task's line of work. */
-  onConflict: v.optional(v.picklist(["stop"]), "stop"),
+  /** A merge conflict between a task's branch and the integration branch: a resolver agent, or stop that task's line of work. */
+  onConflict: v.optional(v.picklist(["resolve", "stop"]), "resolve"),
   /** At the end, merge the integration branch into the user's branch, or keep it for the user (--no-merge). */
   finalMerge: v.optional(v.picklist(["merge", "keep"]), "merge"),
 });
@@ -83,7 +83,7 @@ export const defaultRunOptions: RunOptions = {
   liveDeliveryCap: 20,
   durability: "full",
   isolation: "none",
-  onConflict: "stop",
+  onConflict: "resolve",
   finalMerge: "merge",
 };
 

@@ -25,6 +25,8 @@ export interface TaskWorktreeRow {
   base_commit: string;
   commit_sha: string | null;
   note: string | null;
+  /** A resolver's worktree: the task whose conflicting merge it finishes. */
+  resolves_task_id: string | null;
   created_at: string;
 }
 
@@ -60,11 +62,11 @@ export function setFinalOutcome(db: Database, orchestrationId: string, outcome: 
   db.query("UPDATE workspaces SET final_outcome = ?, final_detail = ? WHERE orchestration_id = ?").run(outcome, detail, orchestrationId);
 }
 
-export function insertTaskWorktree(db: Database, w: Omit<TaskWorktreeRow, "commit_sha" | "created_at">): void {
+export function insertTaskWorktree(db: Database, w: Omit<TaskWorktreeRow, "commit_sha" | "created_at" | "resolves_task_id"> & { resolves_task_id?: string | null }): void {
   db.query(
-    `INSERT INTO task_worktrees (task_id, orchestration_id, branch, path, base_commit, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO task_worktrees (task_id, orchestration_id, branch, path, base_commit, note, resolves_task_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (task_id) DO UPDATE SET base_commit = excluded.base_commit, note = excluded.note`,
-  ).run(w.task_id, w.orchestration_id, w.branch, w.path, w.base_commit, w.note, sqlNow());
+  ).run(w.task_id, w.orchestration_id, w.branch, w.path, w.base_commit, w.note, w.resolves_task_id ?? null, sqlNow());
 }
 
 export function getTaskWorktree(db: Database, taskId: string): TaskWorktreeRow | null {

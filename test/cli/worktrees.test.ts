@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../support/claude-env.ts";
 import { runMaos } from "../support/cli.ts";
-import { fakeClaudePath } from "../support/fake-agent.ts";
+import { fakeClaudePath, type FakeStep } from "../support/fake-agent.ts";
 import { makeRepo, type TestRepo } from "../support/git-repo.ts";
 import { WorktreeRun } from "../support/worktree-run.ts";
 
@@ -178,6 +179,68 @@ describe("--isolation worktree", () => {
       const resumed = await run.resume(doc.orchestration_id);
       expect(resumed.stderr).toContain(`@b: its worktree ${b.worktree} disappeared; recreated from its branch`);
       expect(existsSync(join(b.worktree, "a.txt"))).toBe(true);
+    },
+    timeout,
+  );
+});
+
+describe("--on-conflict resolve (the default)", () => {
+  const conflicting = (resolver: FakeStep[]) => ({
+    byPrompt: {
+      "Resolve the git merge conflict": resolver,
+      "TASK-A": [{ writeFile: { path: "same.txt", content: "from a\n" } }, { text: "a done" }],
+      "TASK-B": [{ writeFile: { path: "same.txt", content: "from b\n" } }, { text: "b done" }],
+      "TASK-C": [{ sh: "cat same.txt > c.txt" }, { text: "c done" }],
+    },
+  });
+
+  test(
+    "a resolver agent task, recorded like any other, finishes the conflicting merge; the dependent sees the resolution",
+    async () => {
+      const run = new WorktreeRun(repo, conflicting([{ sh: "grep -q '<<<<<<<' same.txt && printf 'both\\n' > same.txt" }, { text: "kept both" }]));
+      const r = await run.orchestrate(diamond, ["--json"]);
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      const resolver = doc.tasks.find((t: { id: string }) => t.id.startsWith("resolve-"));
+      expect(resolver).toMatchObject({ agent_type: "developer", status: "completed", attempts: 1 });
+      expect(resolver.session_id).toBeTruthy();
+      const resolved = resolver.id.slice("resolve-".length);
+      const other = resolved === "a" ? "b" : "a";
+      // It was given the conflicting files and both tasks' results.
+      const db = new Database(run.db, { readonly: true });
+      const description = db.query<{ description: string }, [string]>("SELECT description FROM tasks WHERE task_key = ?").get(resolver.id)!.description;
+      db.close();
+      expect(description).toContain("same.txt");
+      expect(description).toContain(`${resolved} done`);
+      expect(description).toContain(`${other} done`);
+      expect(doc.workspace.tasks.every((t: { merge: string }) => t.merge === "merged")).toBe(true);
+      expect(readFileSync(join(repo.path, "c.txt"), "utf8")).toBe("both\n");
+      expect(readFileSync(join(repo.path, "same.txt"), "utf8")).toBe("both\n");
+      expect(run.subjects("main").filter((s) => s.startsWith("maos @")).sort()).toEqual([
+        "maos @a (developer): a done",
+        "maos @b (developer): b done",
+        "maos @c (developer): c done",
+        `maos @${resolver.id} (developer): kept both`,
+      ]);
+    },
+    timeout,
+  );
+
+  test(
+    "a resolver that leaves conflict markers fails; the conflict is left for the user, nothing lost",
+    async () => {
+      const run = new WorktreeRun(repo, conflicting([{ text: "gave up" }]));
+      const r = await run.orchestrate(diamond, ["--json"]);
+      expect(r.code).toBe(1);
+      const doc = JSON.parse(r.stdout);
+      const resolver = doc.tasks.find((t: { id: string }) => t.id.startsWith("resolve-"));
+      expect(resolver.status).toBe("failed");
+      expect(resolver.error).toContain("conflict markers left in same.txt");
+      const conflicted = doc.workspace.tasks.find((t: { merge: string | null }) => t.merge === "conflict");
+      expect(conflicted.task).toBe(resolver.id.slice("resolve-".length));
+      expect(repo.git(["show", `${conflicted.branch}:same.txt`])).toBe(`from ${conflicted.task}`);
+      expect(doc.tasks.find((t: { id: string }) => t.id === "c").status).toBe("pending");
+      expect(doc.workspace.hint).toContain(`git merge ${conflicted.branch}`);
     },
     timeout,
   );

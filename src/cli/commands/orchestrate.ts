@@ -29,7 +29,7 @@ export default defineCommand({
     "dry-run": { type: "boolean", description: "Validate the request or --plan and show batches, agents, models and tool limits; record and run nothing" },
     ...runArgs,
     isolation: { type: "string", description: "worktree: a git worktree and branch per task, merged in dependency order (default in a git repository); none: all agents in this directory", valueHint: "worktree|none" },
-    "on-conflict": { type: "string", description: "When a task's branch does not merge cleanly: stop (the task's dependents wait; see README)", valueHint: "stop" },
+    "on-conflict": { type: "string", description: "When a task's branch does not merge cleanly: resolve (a resolver agent, default) or stop (its dependents wait)", valueHint: "resolve|stop" },
     merge: { type: "boolean", default: true, description: "Merge the integration branch into your branch at the end (--no-merge leaves it)" },
     ...dbArgs,
     ...jsonArgs,
@@ -44,7 +44,7 @@ export default defineCommand({
     if (!args.auto && !interactive) throw new UsageError("no terminal to ask for approval; pass --auto");
     const cwd = process.cwd();
     const isolation = args.isolation === undefined ? undefined : parseChoice(args.isolation, "--isolation", ["worktree", "none"] as const);
-    if (args["on-conflict"] !== undefined) options.onConflict = parseChoice(args["on-conflict"], "--on-conflict", ["stop"] as const);
+    if (args["on-conflict"] !== undefined) options.onConflict = parseChoice(args["on-conflict"], "--on-conflict", ["resolve", "stop"] as const);
     options.finalMerge = args.merge === false ? "keep" : "merge";
     // Everything that can be refused is checked before the database is opened or written.
     const bin = findClaude(options.claudeBin, cwd);
