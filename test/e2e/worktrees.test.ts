@@ -53,4 +53,53 @@ describe("e2e: worktree isolation", () => {
     ]);
     expect(git(e.project, ["status", "--porcelain"])).toBe("");
   });
+
+  test("two parallel agents write the same file: a resolver agent (real claude) resolves the conflict and the result lands on main", async () => {
+    await using e = await startE2E();
+    git(e.project, ["init", "-q", "-b", "main"]);
+    writeFileSync(join(e.project, "README.md"), "base\n");
+    git(e.project, ["add", "."]);
+    git(e.project, ["commit", "-q", "-m", "init"]);
+    e.mock.script(
+      route([
+        ["Resolve the git merge conflict", [bash("grep -q '<<<<<<<' same.txt && printf 'from a and b\\n' > same.txt"), textReply("Kept both.")]],
+        [taskMarker("c"), [bash("cat same.txt > c.txt"), textReply("Copied.")]],
+        [taskMarker("a"), [bash("echo 'from a' > same.txt"), textReply("A written.")]],
+        [taskMarker("b"), [bash("echo 'from b' > same.txt"), textReply("B written.")]],
+      ]),
+    );
+    const plan = e.plan([{ id: "a" }, { id: "b" }, { id: "c", depends_on: ["a", "b"] }]);
+    const r = await e.orchestrate(plan, ["--json", "--max-parallel", "2"]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    const resolver = doc.tasks.find((t: { id: string }) => t.id.startsWith("resolve-"));
+    expect(resolver).toMatchObject({ status: "completed", result: "Kept both." });
+    expect(doc.workspace.final_merge.outcome).toBe("fast-forward");
+    expect(readFileSync(join(e.project, "c.txt"), "utf8")).toBe("from a and b\n");
+    expect(git(e.project, ["log", "--format=%s", "main"]).split("\n").filter((s) => s.startsWith("maos @"))).toHaveLength(4);
+  });
+
+  test("kill -9 in the middle of a merge, then resume: each task's commit is merged exactly once", async () => {
+    await using e = await startE2E();
+    git(e.project, ["init", "-q", "-b", "main"]);
+    writeFileSync(join(e.project, "README.md"), "base\n");
+    git(e.project, ["add", "."]);
+    git(e.project, ["commit", "-q", "-m", "init"]);
+    e.mock.script(
+      route([
+        [taskMarker("b"), [bash("echo B > b.txt"), textReply("B written.")]],
+        [taskMarker("a"), [bash("echo A > a.txt"), textReply("A written.")]],
+      ]),
+    );
+    const plan = e.plan([{ id: "a" }, { id: "b", depends_on: ["a"] }]);
+    const killed = await e.orchestrate(plan, [], { env: { MAOS_FAULT: "merge-after" } });
+    expect(killed.signal ?? String(killed.code)).not.toBe("0");
+    const id = e.query((db) => db.query<{ id: string }, []>("SELECT id FROM orchestrations").get()!.id);
+    const resumed = await e.run(["orchestration", "resume", id.slice(0, 8), "--auto", "--db", e.dbPath]);
+    expect(resumed.code).toBe(0);
+    const subjects = git(e.project, ["log", "--format=%s", "main"]).split("\n");
+    expect(subjects.filter((s) => s.startsWith("maos @")).sort()).toEqual(["maos @a (developer): A written.", "maos @b (developer): B written."]);
+    expect(subjects.filter((s) => s.startsWith("maos: merge @"))).toHaveLength(2);
+    expect(readFileSync(join(e.project, "b.txt"), "utf8")).toBe("B\n");
+  });
 });
