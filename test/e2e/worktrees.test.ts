@@ -16,16 +16,21 @@ function git(cwd: string, args: string[]): string {
   return r.stdout.toString().trim();
 }
 
+/** The project becomes a git repository on `main` with one commit of `files`. */
+function initRepository(dir: string, files: Record<string, string>): void {
+  git(dir, ["init", "-q", "-b", "main"]);
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  git(dir, ["add", "."]);
+  git(dir, ["commit", "-q", "-m", "init"]);
+}
+
 // `pwd` last: the tool result the mock receives next names the directory the agent worked in.
 const bash = (command: string) => toolUseReply("Bash", { command: `${command} && pwd`, description: "Edit files" });
 
 describe("e2e: worktree isolation", () => {
   test("two parallel agents edit the repository; the dependent sees both; the result lands on the user's branch", async () => {
     await using e = await startE2E();
-    git(e.project, ["init", "-q", "-b", "main"]);
-    writeFileSync(join(e.project, "shared.txt"), "top\n1\n2\n3\n4\n5\n6\nbottom\n");
-    git(e.project, ["add", "."]);
-    git(e.project, ["commit", "-q", "-m", "init"]);
+    initRepository(e.project, { "shared.txt": "top\n1\n2\n3\n4\n5\n6\nbottom\n" });
     e.mock.script(
       route([
         // The dependent fails its command (and writes nothing) unless both results are in its worktree.
@@ -56,10 +61,7 @@ describe("e2e: worktree isolation", () => {
 
   test("two parallel agents write the same file: a resolver agent (real claude) resolves the conflict and the result lands on main", async () => {
     await using e = await startE2E();
-    git(e.project, ["init", "-q", "-b", "main"]);
-    writeFileSync(join(e.project, "README.md"), "base\n");
-    git(e.project, ["add", "."]);
-    git(e.project, ["commit", "-q", "-m", "init"]);
+    initRepository(e.project, { "README.md": "base\n" });
     e.mock.script(
       route([
         ["Resolve the git merge conflict", [bash("grep -q '<<<<<<<' same.txt && printf 'from a and b\\n' > same.txt"), textReply("Kept both.")]],
@@ -81,10 +83,7 @@ describe("e2e: worktree isolation", () => {
 
   test("kill -9 in the middle of a merge, then resume: each task's commit is merged exactly once", async () => {
     await using e = await startE2E();
-    git(e.project, ["init", "-q", "-b", "main"]);
-    writeFileSync(join(e.project, "README.md"), "base\n");
-    git(e.project, ["add", "."]);
-    git(e.project, ["commit", "-q", "-m", "init"]);
+    initRepository(e.project, { "README.md": "base\n" });
     e.mock.script(
       route([
         [taskMarker("b"), [bash("echo B > b.txt"), textReply("B written.")]],
