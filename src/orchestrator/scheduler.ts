@@ -221,6 +221,9 @@ export class Scheduler implements ControlTarget {
         this.afterStop.delete(task.id);
         after();
         this.input.events?.taskEnded?.(task, report, false);
+        // A task the user marked done (skip) brings what its agent left in its worktree, like any completed task.
+        const now = listTasks(this.input.db, this.input.orchestrationId).find((t) => t.id === task.id);
+        if (now?.status === "completed") await this.gitStep(task, () => this.input.workspace?.taskCompleted(now));
         return;
       }
       let again = false;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../support/claude-env.ts";
 import { runMaos } from "../support/cli.ts";
@@ -241,6 +241,31 @@ describe("--on-conflict resolve (the default)", () => {
       expect(repo.git(["show", `${conflicted.branch}:same.txt`])).toBe(`from ${conflicted.task}`);
       expect(doc.tasks.find((t: { id: string }) => t.id === "c").status).toBe("pending");
       expect(doc.workspace.hint).toContain(`git merge ${conflicted.branch}`);
+    },
+    timeout,
+  );
+});
+
+describe("interventions", () => {
+  test(
+    "skip of a running task: what its agent left is committed and merged, and its dependent sees it",
+    async () => {
+      const run = new WorktreeRun(repo, {
+        byPrompt: {
+          "TASK-A": [{ writeFile: { path: "a-part.txt", content: "half\n" } }, { hang: true }],
+          "TASK-B": [{ sh: "cp a-part.txt b.txt" }, { text: "b done" }],
+        },
+      });
+      const child = run.spawnOrchestrate([diamond[0]!, { id: "b", description: "TASK-B", depends_on: ["a"] }]);
+      const worktrees = join(repo.path, ".maos", "worktrees");
+      const part = () => (existsSync(worktrees) ? readdirSync(worktrees).map((d) => join(worktrees, d, "tasks", "a", "a-part.txt")).find(existsSync) : undefined);
+      for (const deadline = Date.now() + 60_000; !part() && Date.now() < deadline; ) await Bun.sleep(50);
+      const id = part()!.split("/").at(-4)!;
+      const skip = await run.maos(["orchestration", "skip", id, "@a", "--result", "good enough"]);
+      expect(skip.code).toBe(0);
+      expect(await child.exited).toBe(0);
+      expect(readFileSync(join(repo.path, "b.txt"), "utf8")).toBe("half\n");
+      expect(run.subjects("main").filter((s) => s.startsWith("maos @"))).toEqual(["maos @a (developer): good enough", "maos @b (developer): b done"]);
     },
     timeout,
   );
