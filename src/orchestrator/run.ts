@@ -10,7 +10,7 @@ import { AutoSave } from "./autosave.ts";
 import type { RunContext } from "./run-context.ts";
 import { RunControl } from "./run-control.ts";
 import { Scheduler, type SchedulerEvents } from "./scheduler.ts";
-import { onInterrupt } from "./shutdown.ts";
+import { armWatchdog, onInterrupt } from "./shutdown.ts";
 import { LiveAgents } from "./stream-hooks.ts";
 import { buildSummary, type RunSummary } from "./summary.ts";
 import { mergeIntoUserBranch } from "./final-merge.ts";
@@ -99,8 +99,8 @@ export async function runToEnd(ctx: RunContext & RunHooks): Promise<RunResult> {
     immediate: () => {
       reporter.note("Stopping agents now…");
       scheduler.kill();
-      // Watchdog: if stopping still hangs, leave anyway — every committed row is consistent.
-      setTimeout(() => process.exit(130), 10_000).unref();
+      // If stopping still hangs, leave anyway: every committed row is consistent.
+      armWatchdog();
     },
   });
   autosave.start();
