@@ -21,6 +21,9 @@ export const optionFlags: Record<keyof RunOptions, string> = {
   claudeBin: "--claude-bin",
   liveDeliveryCap: "--live-message-cap",
   durability: "--durability",
+  isolation: "--isolation",
+  onConflict: "--on-conflict",
+  finalMerge: "--no-merge",
 };
 
 export function flagOf(option: string): string {

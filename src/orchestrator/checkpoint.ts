@@ -7,6 +7,19 @@ import { listTasks } from "../store/tasks.ts";
 import { sqlNow } from "../store/time.ts";
 import { transaction } from "../store/tx.ts";
 import { UsageError } from "../errors.ts";
+import type { CheckpointCode } from "../store/checkpoints.ts";
+import { workspaceReport } from "./workspace-report.ts";
+
+/** What the code was at this moment with --isolation worktree (null without it): a fork starts its integration branch there. */
+function checkpointCode(db: Database, orchestrationId: string): CheckpointCode | null {
+  const w = workspaceReport(db, orchestrationId);
+  if (w === null) return null;
+  return {
+    integration_branch: w.integration_branch,
+    integration_commit: w.integration_commit,
+    tasks: Object.fromEntries(w.tasks.map((t) => [t.task, { branch: t.branch, commit: t.commit }])),
+  };
+}
 
 export interface CheckpointInfo {
   id: string;
@@ -51,6 +64,7 @@ export function createCheckpoint(
         owner_pid: orchestration.owner_pid,
         total_cost: orchestration.total_cost,
         active_agents: agents.filter((a) => a.status === "active").map((a) => a.id),
+        code: checkpointCode(db, orchestrationId),
       },
       agentSessions: Object.fromEntries(
         agents.map((a) => [a.id, { session_id: a.session_id, last_seq: a.last_seq, status: a.status, attempt: a.attempt }]),

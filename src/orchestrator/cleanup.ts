@@ -2,6 +2,8 @@ import type { Database } from "bun:sqlite";
 import { deleteCheckpoint, listCheckpointsBefore } from "../store/checkpoints.ts";
 import { countOwnedRows, deleteOrchestration, listFinishedBefore, type OwnedRowCounts } from "../store/orchestrations.ts";
 import { readTransaction, transaction } from "../store/tx.ts";
+import { getWorkspace, listTaskWorktrees, type TaskWorktreeRow, type WorkspaceRow } from "../store/workspaces.ts";
+import { removeWorkspace, type WorkspaceRemoval } from "./workspace-cleanup.ts";
 
 /** A dry run only reads: it must not take the write lock a running orchestrator needs. */
 const inTransaction = <T>(db: Database, dryRun: boolean, fn: () => T): T =>
@@ -21,6 +23,8 @@ export interface OrchestrationCleanup {
   orchestrations: RemovedOrchestration[];
   /** Rows removed per table, the orchestrations themselves included. */
   totals: OwnedRowCounts & { orchestrations: number };
+  /** The worktrees and branches of removed orchestrations that ran with --isolation worktree (not touched on a dry run). */
+  git: WorkspaceRemoval[];
 }
 
 const emptyCounts = (): OwnedRowCounts => ({
@@ -51,8 +55,27 @@ export function cleanupOrchestrations(db: Database, cutoff: string, dryRun: bool
       for (const key of Object.keys(rows) as (keyof OwnedRowCounts)[]) totals[key] += rows[key];
       return { id: o.id, request: o.request, status: o.status, finished_at: o.completed_at ?? o.last_updated, rows };
     });
-    return { cutoff, dry_run: dryRun, orchestrations: removed, totals };
+    return { cutoff, dry_run: dryRun, orchestrations: removed, totals, git: [] };
   });
+}
+
+/**
+ * Cleanup with the orchestrations' git state: their worktree rows are read before the rows
+ * go, and their worktrees and branches removed after (see removeWorkspace for what stays).
+ */
+export async function cleanupOrchestrationsAndWorktrees(db: Database, cutoff: string, dryRun: boolean, force: boolean): Promise<OrchestrationCleanup> {
+  const workspaces = new Map<string, { ws: WorkspaceRow; tasks: TaskWorktreeRow[] }>();
+  for (const o of listFinishedBefore(db, cutoff)) {
+    const ws = getWorkspace(db, o.id);
+    if (ws) workspaces.set(o.id, { ws, tasks: listTaskWorktrees(db, o.id) });
+  }
+  const result = cleanupOrchestrations(db, cutoff, dryRun);
+  if (dryRun) return result;
+  for (const o of result.orchestrations) {
+    const found = workspaces.get(o.id);
+    if (found) result.git.push(await removeWorkspace(found.ws, found.tasks, force));
+  }
+  return result;
 }
 
 export interface CheckpointCleanup {

@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import type { Catalog } from "../agents/catalog.ts";
 import { NotFoundError, UsageError } from "../errors.ts";
 import { setAgentSession, setAgentStatus } from "../store/agents.ts";
-import { findCheckpoint, listCheckpoints, readCheckpointTasks, type CheckpointRow } from "../store/checkpoints.ts";
+import { findCheckpoint, listCheckpoints, readCheckpointCode, readCheckpointTasks, type CheckpointCode, type CheckpointRow } from "../store/checkpoints.ts";
 import { copyFinishedTask, recordForkOrigin } from "../store/forks.ts";
 import {
   getOrchestration,
@@ -31,6 +31,8 @@ export interface CheckpointEntry {
   sessions: number;
   /** Messages up to this id were sent before the checkpoint. */
   last_message_id: number | null;
+  /** The integration branch and each task's branch and commit at the checkpoint (--isolation worktree). */
+  code: CheckpointCode | null;
 }
 
 function entry(row: CheckpointRow): CheckpointEntry {
@@ -46,6 +48,7 @@ function entry(row: CheckpointRow): CheckpointEntry {
     other: tasks.filter(([, t]) => t.status !== "completed" && t.status !== "running").map(([k]) => k),
     sessions: tasks.filter(([, t]) => t.session_id !== null).length,
     last_message_id: typeof cursor === "number" ? cursor : null,
+    code: readCheckpointCode(row),
   };
 }
 

@@ -1,3 +1,4 @@
+import { workspaceReport, type WorkspaceReport } from "./workspace-report.ts";
 import type { Database } from "bun:sqlite";
 import type { OrchestrationStatus } from "../domain/status.ts";
 import { listAgentOverviews } from "../store/agents.ts";
@@ -81,6 +82,8 @@ export interface OrchestrationDetail {
   /** Retries, skips and cancels users asked for, with who, when and what they changed. */
   interventions: InterventionEntry[];
   checkpoints: { count: number; last: CheckpointSummary | null };
+  /** Each task's branch and commit with --isolation worktree; null without it. */
+  workspace: WorkspaceReport | null;
 }
 
 export interface DetailOptions {
@@ -164,6 +167,7 @@ export function describeOrchestration(db: Database, id: string, options: DetailO
         count: countOrchestrationCheckpoints(db, id),
         last: last && { id: last.id, name: last.name, kind: last.kind, created_at: last.created_at },
       },
+      workspace: workspaceReport(db, id),
     };
   });
 }

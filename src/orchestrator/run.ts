@@ -10,9 +10,11 @@ import { AutoSave } from "./autosave.ts";
 import type { RunContext } from "./run-context.ts";
 import { RunControl } from "./run-control.ts";
 import { Scheduler, type SchedulerEvents } from "./scheduler.ts";
-import { onInterrupt } from "./shutdown.ts";
+import { armWatchdog, onInterrupt } from "./shutdown.ts";
 import { LiveAgents } from "./stream-hooks.ts";
 import { buildSummary, type RunSummary } from "./summary.ts";
+import { mergeIntoUserBranch } from "./final-merge.ts";
+import { Workspace, type Conflict } from "./workspace.ts";
 
 export interface RunReporter extends SchedulerEvents {
   note(text: string): void;
@@ -40,6 +42,11 @@ export interface RunResult {
  */
 export async function runToEnd(ctx: RunContext & RunHooks): Promise<RunResult> {
   const { db, orchestrationId, reporter } = ctx;
+  // Before any agent starts: the integration branch exists and no merge is left half done.
+  const workspace =
+    ctx.options.isolation === "worktree"
+      ? await Workspace.open(db, orchestrationId, ctx.cwd, { onConflict: ctx.options.onConflict, definitionFor: ctx.definitionFor, note: (text) => reporter.note(text) })
+      : null;
   let writeFailure: unknown = null;
   const writer = new EventWriter(db, {
     onError: (error) => {
@@ -75,6 +82,7 @@ export async function runToEnd(ctx: RunContext & RunHooks): Promise<RunResult> {
     definitionFor: ctx.definitionFor,
     events: reporter,
     control,
+    workspace,
   });
   const autosave = new AutoSave(db, orchestrationId, live, {
     saveIntervalS: ctx.saveIntervalS,
@@ -91,13 +99,18 @@ export async function runToEnd(ctx: RunContext & RunHooks): Promise<RunResult> {
     immediate: () => {
       reporter.note("Stopping agents now…");
       scheduler.kill();
-      // Watchdog: if stopping still hangs, leave anyway — every committed row is consistent.
-      setTimeout(() => process.exit(130), 10_000).unref();
+      // If stopping still hangs, leave anyway: every committed row is consistent.
+      armWatchdog();
     },
   });
   autosave.start();
   try {
     await scheduler.run();
+    const finished = !interrupted && !control.cancelling && !scheduler.stoppedBy && !writeFailure;
+    if (workspace && finished && listTasks(db, orchestrationId).every((t) => t.status === "completed") && workspace.conflicts().length === 0) {
+      const final = await mergeIntoUserBranch(db, workspace.row, ctx.options.finalMerge === "keep");
+      reporter.note(`${workspace.row.integration_branch}: ${final.outcome}${final.detail ? ` — ${final.detail}` : ""}`);
+    }
   } finally {
     autosave.stop();
     removeHandlers();
@@ -106,7 +119,8 @@ export async function runToEnd(ctx: RunContext & RunHooks): Promise<RunResult> {
     reporter.close();
   }
   if (writeFailure) throw writeFailure;
-  finishStatus(db, mailbox, orchestrationId, { interrupted, budgetSpent: scheduler.budgetSpent, stoppedBy: scheduler.stoppedBy, control });
+  const conflicts = workspace?.conflicts() ?? [];
+  finishStatus(db, mailbox, orchestrationId, { interrupted, budgetSpent: scheduler.budgetSpent, stoppedBy: scheduler.stoppedBy, control, conflicts });
   return { summary: buildSummary(db, orchestrationId, scheduler.budgetSpent), interrupted };
 }
 
@@ -115,9 +129,10 @@ interface RunEnd {
   budgetSpent: boolean;
   stoppedBy: Scheduler["stoppedBy"];
   control: RunControl;
+  conflicts: Conflict[];
 }
 
-function finishStatus(db: Database, mailbox: Mailbox, orchestrationId: string, { interrupted, budgetSpent, stoppedBy, control }: RunEnd): void {
+function finishStatus(db: Database, mailbox: Mailbox, orchestrationId: string, { interrupted, budgetSpent, stoppedBy, control, conflicts }: RunEnd): void {
   transaction(db, () => {
     refreshTotals(db, orchestrationId);
     // Nothing waits silently for an agent that finished: such messages count as undeliverable.
@@ -138,14 +153,16 @@ function finishStatus(db: Database, mailbox: Mailbox, orchestrationId: string, {
     if (budgetSpent) cancelPendingTasks(db, orchestrationId, "not started: the --budget-usd budget was spent");
     if (stoppedBy) cancelPendingTasks(db, orchestrationId, `not started: ${stoppedBy.reason}`);
     const tasks = listTasks(db, orchestrationId);
-    const allDone = tasks.every((t) => t.status === "completed");
+    const allDone = tasks.every((t) => t.status === "completed") && conflicts.length === 0;
     setOrchestrationStatus(
       db,
       orchestrationId,
       allDone ? "completed" : "failed",
       allDone
         ? `${tasks.length} tasks completed`
-        : stoppedBy
+        : conflicts.length > 0
+          ? conflicts.map((c) => `merge conflict: @${c.taskKey} (${c.branch}) in ${c.files.join(", ")}`).join("; ")
+          : stoppedBy
           ? `stopped: ${stoppedBy.reason}${stoppedBy.hint ? ` (${stoppedBy.hint})` : ""}`
           : budgetSpent
             ? "stopped: budget spent"

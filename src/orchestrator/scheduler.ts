@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { MaosError } from "../errors.ts";
 import { agentLimits } from "../agents/agent-limits.ts";
 import { AgentAttempt, type AttemptEnvironment, type AttemptReport } from "../agents/attempt.ts";
 import type { AgentDefinition } from "../agents/catalog.ts";
@@ -14,6 +15,7 @@ import { continuationFor, needsFreshSession } from "./continuation.ts";
 import { buildTaskPrompt } from "./prompt.ts";
 import type { ControlTarget, RunControl } from "./run-control.ts";
 import type { LiveAgents } from "./stream-hooks.ts";
+import type { Workspace } from "./workspace.ts";
 
 export interface SchedulerEvents {
   taskStarted?(task: TaskRow, attempt: AgentAttempt): void;
@@ -35,6 +37,8 @@ export interface SchedulerInput {
   events?: SchedulerEvents;
   /** Applies the users' interventions (retry, skip, cancel) between scheduling steps. */
   control?: RunControl;
+  /** Worktree isolation: where each task works, and its merge once it completed (absent: all in attemptEnv.cwd). */
+  workspace?: Workspace | null;
 }
 
 const failedStates = new Set(["failed", "blocked", "cancelled"]);
@@ -113,13 +117,14 @@ export class Scheduler implements ControlTarget {
     const { db, orchestrationId, options } = this.input;
     const tasks = listTasks(db, orchestrationId);
     this.blockDependentsOfFailures(tasks);
-    const status = new Map(tasks.map((t) => [t.task_key, t.status]));
-    const ready = tasks.filter(
-      (t) =>
-        t.status === "pending" &&
-        !this.running.has(t.id) &&
-        taskDependencies(t).every((d) => status.get(d) === "completed"),
-    );
+    const byKey = new Map(tasks.map((t) => [t.task_key, t]));
+    const workspace = this.input.workspace;
+    // With worktrees a dependency counts once its work is merged: a dependent's worktree starts from the integration branch.
+    const done = (key: string) => {
+      const d = byKey.get(key);
+      return d?.status === "completed" && (!workspace || (!this.running.has(d.id) && workspace.dependencyDone(d)));
+    };
+    const ready = tasks.filter((t) => t.status === "pending" && !this.running.has(t.id) && taskDependencies(t).every(done));
     const starting = ready.slice(0, Math.max(0, options.maxParallel - this.running.size));
     starting.forEach((task, i) => {
       const share = this.reserveShare(task.id, starting.length - i);
@@ -198,7 +203,9 @@ export class Scheduler implements ControlTarget {
         ? this.shares.get(task.id)!
         : this.reserveShare(task.id, Math.max(1, options.maxParallel - this.running.size + 1));
       if (share === undefined) return;
-      const attempt = this.newAttempt(task, share);
+      const cwd = await this.gitStep(task, () => this.input.workspace?.cwdFor(task));
+      if (cwd === null) return;
+      const attempt = this.newAttempt(task, share, cwd ?? this.input.attemptEnv.cwd);
       this.input.live.add(attempt);
       let report: AttemptReport;
       try {
@@ -214,6 +221,9 @@ export class Scheduler implements ControlTarget {
         this.afterStop.delete(task.id);
         after();
         this.input.events?.taskEnded?.(task, report, false);
+        // A task the user marked done (skip) brings what its agent left in its worktree, like any completed task.
+        const now = listTasks(this.input.db, this.input.orchestrationId).find((t) => t.id === task.id);
+        if (now?.status === "completed") await this.gitStep(task, () => this.input.workspace?.taskCompleted(now));
         return;
       }
       let again = false;
@@ -234,12 +244,27 @@ export class Scheduler implements ControlTarget {
         again = true;
       }
       this.input.events?.taskEnded?.(task, report, again);
-      if (!again) return;
+      if (!again) {
+        if (report.status === "completed") await this.gitStep(task, () => this.input.workspace?.taskCompleted(task));
+        return;
+      }
       task = listTasks(this.input.db, this.input.orchestrationId).find((t) => t.id === task.id)!;
     }
   }
 
-  private newAttempt(task: TaskRow, budgetShareUsd: number | null): AgentAttempt {
+  /** A worktree or merge step; git failing stops the run like a claude that cannot start (null), since every task would meet it. */
+  private async gitStep<T>(task: TaskRow, step: () => Promise<T> | undefined): Promise<T | undefined | null> {
+    try {
+      return await step();
+    } catch (error) {
+      const described = error instanceof MaosError ? error : null;
+      this.stoppedBy ??= { reason: `@${task.task_key}: ${error instanceof Error ? error.message : String(error)}`, hint: described?.hint ?? null };
+      this.input.events?.runStopped?.(this.stoppedBy.reason, this.stoppedBy.hint);
+      return null;
+    }
+  }
+
+  private newAttempt(task: TaskRow, budgetShareUsd: number | null, cwd: string): AgentAttempt {
     const { db, orchestrationId, options, attemptEnv } = this.input;
     const definition = this.input.definitionFor(task.agent_type);
     const tasks = listTasks(db, orchestrationId);
@@ -247,7 +272,7 @@ export class Scheduler implements ControlTarget {
     const attempts = listTaskAttempts(db, task.id);
     const last = attempts.at(-1);
     // Continue the task's own Claude session when it exists and is worth continuing.
-    const transcript = task.session_id !== null && transcriptExists(attemptEnv.claudeConfigDir, attemptEnv.cwd, task.session_id);
+    const transcript = task.session_id !== null && transcriptExists(attemptEnv.claudeConfigDir, cwd, task.session_id);
     const fresh = needsFreshSession(attempts, task.session_id, task.fresh_session === 1);
     const resume = transcript && !fresh;
     const sessionId = resume ? task.session_id! : crypto.randomUUID();
@@ -273,7 +298,7 @@ export class Scheduler implements ControlTarget {
               : null,
     });
     const attempt = new AgentAttempt(
-      { ...attemptEnv, orchestrationId },
+      { ...attemptEnv, cwd, orchestrationId },
       {
         taskId: task.id,
         agentId: task.id,

@@ -5,6 +5,7 @@ import { listTasks } from "../store/tasks.ts";
 import { interventionEntries, type InterventionEntry } from "./intervention-log.ts";
 import { raisedBudget } from "./resume-budget.ts";
 import { orchestrationTotals } from "./totals.ts";
+import { workspaceReport, type WorkspaceReport } from "./workspace-report.ts";
 
 export interface TaskSummary {
   id: string;
@@ -41,6 +42,8 @@ export interface RunSummary {
   interventions: InterventionEntry[];
   /** The command that continues this orchestration, when there is anything left to do. */
   resume_hint: string | null;
+  /** Branches, commits and merges with --isolation worktree; null without it. */
+  workspace: WorkspaceReport | null;
 }
 
 export function buildSummary(db: Database, orchestrationId: string, budgetExhausted: boolean): RunSummary {
@@ -79,6 +82,7 @@ export function buildSummary(db: Database, orchestrationId: string, budgetExhaus
     budget_exhausted: budgetExhausted,
     interventions: interventionEntries(db, orchestrationId),
     resume_hint: resumeHint(o, budgetExhausted),
+    workspace: workspaceReport(db, orchestrationId),
   };
 }
 

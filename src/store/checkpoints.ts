@@ -109,3 +109,20 @@ export function readCheckpointTasks(row: Pick<CheckpointRow, "id" | "task_states
 export function findCheckpoint(db: Database, orchestrationId: string, name: string): CheckpointRow | null {
   return db.query<CheckpointRow, [string, string]>("SELECT * FROM checkpoints WHERE orchestration_id = ? AND name = ?").get(orchestrationId, name);
 }
+
+/** The code at a checkpoint, with --isolation worktree: the integration branch and each task's branch and commit. */
+export const CheckpointCodeSchema = v.object({
+  integration_branch: v.string(),
+  integration_commit: v.string(),
+  tasks: v.record(v.string(), v.object({ branch: v.string(), commit: v.nullable(v.string()) })),
+});
+export type CheckpointCode = v.InferOutput<typeof CheckpointCodeSchema>;
+
+export function readCheckpointCode(row: Pick<CheckpointRow, "id" | "orchestrator_state">): CheckpointCode | null {
+  const state = readJson(v.nullable(v.object({ code: v.optional(v.nullable(CheckpointCodeSchema), null) })), row.orchestrator_state, `checkpoints.orchestrator_state of ${row.id}`);
+  return state?.code ?? null;
+}
+
+export function getCheckpoint(db: Database, id: string): CheckpointRow | null {
+  return db.query<CheckpointRow, [string]>("SELECT * FROM checkpoints WHERE id = ?").get(id);
+}

@@ -16,3 +16,15 @@ export function copyFinishedTask(db: Database, taskId: string, f: { result: stri
      WHERE id = ?`,
   ).run(f.result ?? "", f.sessionId, sqlNow(), taskId);
 }
+
+/** The checkpoint an orchestration was forked from, or null (not a fork). */
+export function forkCheckpointId(db: Database, id: string): string | null {
+  const row = db.query<{ metadata: string | null }, [string]>("SELECT metadata FROM orchestrations WHERE id = ?").get(id);
+  if (!row?.metadata) return null;
+  try {
+    const origin = JSON.parse(row.metadata) as { checkpoint_id?: unknown };
+    return typeof origin.checkpoint_id === "string" ? origin.checkpoint_id : null;
+  } catch {
+    return null;
+  }
+}

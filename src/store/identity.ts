@@ -89,6 +89,7 @@ const maosTables = ["orchestrations", "tasks", "agents", "sessions", "attempts",
 /** The schema version a maos file without its user_version (a `sqlite3 .dump` restore) was written with. */
 function versionFromSchema(contents: Contents): number {
   // One mark per migration, newest first: what each of them added.
+  if (contents.tables.has("workspaces")) return 7;
   if (contents.columns("orchestrations").has("planner_input_tokens")) return 6;
   if (contents.tables.has("interventions")) return 5;
   if (contents.tables.has("actions")) return 4;

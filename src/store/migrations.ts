@@ -5,6 +5,7 @@ import m0003 from "../../sql/0003_resume_options.sql" with { type: "text" };
 import m0004 from "../../sql/0004_actions.sql" with { type: "text" };
 import m0005 from "../../sql/0005_interventions.sql" with { type: "text" };
 import m0006 from "../../sql/0006_hardening.sql" with { type: "text" };
+import m0007 from "../../sql/0007_worktrees.sql" with { type: "text" };
 import { schemaVersion } from "./schema-version.ts";
 
 export interface Migration {
@@ -21,6 +22,7 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: "0004_actions", sql: m0004 },
   { version: 5, name: "0005_interventions", sql: m0005 },
   { version: 6, name: "0006_hardening", sql: m0006 },
+  { version: 7, name: "0007_worktrees", sql: m0007 },
 ];
 
 export { schemaVersion };

@@ -61,6 +61,12 @@ export const RunOptionsSchema = v.object({
   liveDeliveryCap: v.number(),
   /** How hard the database syncs while this orchestration runs; rows from before it was stored ran with "full". */
   durability: v.optional(v.picklist(["full", "normal"]), "full"),
+  /** A git worktree and branch per task, or everyone in the one directory; rows from before it was stored ran with "none". */
+  isolation: v.optional(v.picklist(["worktree", "none"]), "none"),
+  /** A merge conflict between a task's branch and the integration branch: a resolver agent, or stop that task's line of work. */
+  onConflict: v.optional(v.picklist(["resolve", "stop"]), "resolve"),
+  /** At the end, merge the integration branch into the user's branch, or keep it for the user (--no-merge). */
+  finalMerge: v.optional(v.picklist(["merge", "keep"]), "merge"),
 });
 export type RunOptions = v.InferOutput<typeof RunOptionsSchema>;
 
@@ -78,6 +84,9 @@ export const defaultRunOptions: RunOptions = {
   claudeBin: null,
   liveDeliveryCap: 20,
   durability: "full",
+  isolation: "none",
+  onConflict: "resolve",
+  finalMerge: "merge",
 };
 
 export function readPlan(row: Pick<OrchestrationRow, "id" | "plan">): StoredPlan | null {

@@ -3,4 +3,4 @@
  * A constant of its own so that opening an up-to-date database, as every read command does,
  * can refuse a newer one without loading the migrations' SQL text.
  */
-export const schemaVersion = 6;
+export const schemaVersion = 7;

@@ -49,6 +49,12 @@ export interface ChildProcessOptions {
   stopSignal?: NodeJS.Signals;
   /** A gentler first step of a graceful stop (e.g. a stream-json interrupt); true when it was taken. */
   askToStop?: () => boolean;
+  /**
+   * false: run without the supervisor. Only for short commands that must finish once begun
+   * (git: killing it with maos would leave an index.lock behind); it still ends with its own
+   * process group on stop(), kill() and timeouts while maos lives. Default true.
+   */
+  supervised?: boolean;
 }
 
 /** The child could not be started: its executable is missing or not executable (exit 5). */
@@ -104,8 +110,8 @@ export class ChildProcess {
     const [command, ...args] = options.argv;
     if (command === undefined) throw new SpawnError("(nothing)", "EINVAL", "empty command");
     const argv = [resolveExecutable(command, options.cwd, options.env.PATH), ...args];
-    // Always under the supervisor: whatever maos starts must not outlive it.
-    const spawn = supervisedCommand(argv, options.cwd);
+    // Under the supervisor: whatever maos starts must not outlive it (see `supervised`).
+    const spawn = options.supervised === false ? { argv, cwd: options.cwd } : supervisedCommand(argv, options.cwd);
     const input = options.stdin ?? "ignore";
     try {
       this.proc = Bun.spawn(spawn.argv, {

@@ -1,3 +1,4 @@
+import { renderWorkspace } from "./workspace-view.ts";
 import type { OrchestrationDetail } from "../orchestrator/overview.ts";
 import { ageMs } from "../store/time.ts";
 import { paint, paintStatus } from "./color.ts";
@@ -96,6 +97,8 @@ export function renderOrchestrationDetail(d: OrchestrationDetail): string {
   }
 
   if (d.interventions.length > 0) lines.push("", "Interventions:", renderInterventions(d.interventions));
+
+  if (d.workspace) lines.push("", renderWorkspace(d.workspace));
 
   const last = d.checkpoints.last;
   lines.push(

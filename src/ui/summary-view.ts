@@ -4,6 +4,7 @@ import { formatCost, formatDuration, shortId, shorten } from "./format.ts";
 import { renderInterventions } from "./intervention-table.ts";
 import { progressBar } from "./progress.ts";
 import { renderTable } from "./table.ts";
+import { renderWorkspace } from "./workspace-view.ts";
 
 /** The end-of-run summary for people: per-task table, totals, and how to resume. */
 export function renderSummary(s: RunSummary): string {
@@ -32,6 +33,7 @@ export function renderSummary(s: RunSummary): string {
   }
   if (s.budget_exhausted) lines.push(paint("The --budget-usd budget was spent: no further tasks were started.", "yellow"));
   if (s.interventions.length > 0) lines.push("", "Interventions:", renderInterventions(s.interventions));
+  if (s.workspace) lines.push("", renderWorkspace(s.workspace));
   if (s.resume_hint) lines.push(`Resume with: ${s.resume_hint}`);
   return lines.join("\n");
 }

@@ -180,7 +180,8 @@ describe("only maos databases are opened (PRAGMA application_id)", () => {
     const path = join(dir, "old.db");
     realDatabase(path);
     const db = new Database(path);
-    // What a maos of schema v5 left: no id, no planner token columns.
+    // What a maos of schema v5 left: no id, no planner token columns, no worktree tables.
+    db.exec("DROP TABLE merges; DROP TABLE task_worktrees; DROP TABLE workspaces");
     db.exec("ALTER TABLE orchestrations DROP COLUMN planner_input_tokens");
     db.exec("ALTER TABLE orchestrations DROP COLUMN planner_output_tokens");
     db.exec("PRAGMA application_id = 0; PRAGMA user_version = 5");

@@ -423,4 +423,34 @@ describe("e2e: maos orchestrate with the real claude CLI", () => {
     expect(resumed.code).toBe(0);
     expect(JSON.parse(resumed.stdout).tasks).toMatchObject([{ id: "a", status: "completed", attempts: 2, result: "A done after all." }]);
   });
+
+  test("Ctrl-C pressed again and again while maos winds down never cuts its last writes: exit 130, resume hint, paused", async () => {
+    await using e = await startE2E();
+    const needle = `sleep 54.${Math.floor(Math.random() * 1e6)}`;
+    e.mock.script(route([[taskMarker("a"), [toolUseReply("Bash", { command: needle, description: "Wait a long time" }), textReply("A done after all.")]]]));
+    const p = e.start(["orchestrate", REQUEST, "--auto", "--db", e.dbPath, "--plan", e.plan([{ id: "a" }])]);
+    await waitUntil(() => processesMatching(needle).length > 0, "the agent's tool to run");
+    p.kill("SIGINT");
+    await p.waitForOutput("Stopping: interrupting agents gracefully");
+    // Every millisecond until maos is gone: some land while it stops the agent, some after, while it
+    // records the end of the run (before, such a late signal killed maos there).
+    let exited = false;
+    const presses = (async () => {
+      while (!exited) {
+        p.kill("SIGINT");
+        await Bun.sleep(1);
+      }
+    })();
+    const r = await p.exited;
+    exited = true;
+    await presses;
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain("maos orchestration resume");
+    expect(processesMatching(needle)).toEqual([]);
+    e.query((db) => {
+      expect(db.query<{ status: string }, []>("SELECT status FROM attempts").get()!.status).toBe("interrupted");
+      expect(db.query<{ status: string }, []>("SELECT status FROM orchestrations").get()!.status).toBe("paused");
+    });
+  });
 });

@@ -174,3 +174,13 @@ describe("ChildProcess: limits", () => {
     expect(await child.exited).toMatchObject({ code: 0, stopReason: "exited" });
   });
 });
+
+describe("ChildProcess: supervised: false", () => {
+  test("runs the command itself (no supervisor in between), still collected and typed", async () => {
+    const direct = new ChildProcess({ argv: ["sh", "-c", "echo $$"], cwd: "/", env: process.env, supervised: false });
+    const out = await direct.collect();
+    expect(Number(out.stdout.trim())).toBe(direct.pid);
+    const supervised = new ChildProcess({ argv: ["sh", "-c", "echo $$"], cwd: "/", env: process.env });
+    expect(Number((await supervised.collect()).stdout.trim())).not.toBe(supervised.pid);
+  });
+});

@@ -17,6 +17,8 @@ import { parseRunOptions, parseSaveInterval, runArgs } from "../run-options.ts";
 import { dryRun } from "../dry-run.ts";
 import { reportRun } from "../run-outcome.ts";
 import { openStore } from "../store.ts";
+import { parseChoice } from "../parse.ts";
+import { chooseIsolation } from "../../orchestrator/isolation-choice.ts";
 
 export default defineCommand({
   meta: { name: "orchestrate", description: "Plan a request as a graph of agent tasks, approve it, and run it" },
@@ -26,6 +28,9 @@ export default defineCommand({
     plan: { type: "string", description: "Use this plan file instead of the planner (see README: Plan files)", valueHint: "FILE" },
     "dry-run": { type: "boolean", description: "Validate the request or --plan and show batches, agents, models and tool limits; record and run nothing" },
     ...runArgs,
+    isolation: { type: "string", description: "worktree: a git worktree and branch per task, merged in dependency order (default in a git repository); none: all agents in this directory", valueHint: "worktree|none" },
+    "on-conflict": { type: "string", description: "When a task's branch does not merge cleanly: resolve (a resolver agent, default) or stop (its dependents wait)", valueHint: "resolve|stop" },
+    merge: { type: "boolean", default: true, description: "Merge the integration branch into your branch at the end (--no-merge leaves it)" },
     ...dbArgs,
     ...jsonArgs,
   },
@@ -38,10 +43,14 @@ export default defineCommand({
     const interactive = hasTerminal();
     if (!args.auto && !interactive) throw new UsageError("no terminal to ask for approval; pass --auto");
     const cwd = process.cwd();
+    const isolation = args.isolation === undefined ? undefined : parseChoice(args.isolation, "--isolation", ["worktree", "none"] as const);
+    if (args["on-conflict"] !== undefined) options.onConflict = parseChoice(args["on-conflict"], "--on-conflict", ["resolve", "stop"] as const);
+    options.finalMerge = args.merge === false ? "keep" : "merge";
     // Everything that can be refused is checked before the database is opened or written.
     const bin = findClaude(options.claudeBin, cwd);
     const catalog = loadCatalog({ cwd });
     const plan = args.plan ? loadPlanFile(args.plan, agentNames(catalog.agents)) : null;
+    options.isolation = await chooseIsolation(cwd, isolation, (text) => log.warn(text));
     const { db } = openStore(args, { durability: options.durability });
     for (const p of catalog.problems) log.warn(`skipped agent file ${p.file}: ${p.reason}`);
     let recorded: string | null = null;

@@ -137,7 +137,7 @@ describe("maos orchestration cleanup", () => {
       ["with a unit", ["--older-than", "7d"], /got "7d"/],
       ["absurd", ["--older-than", "99999999"], /got "99999999"/],
       ["missing", [], /Missing required argument: --older-than/],
-      ["unknown flag", ["--older-than", "7", "--force"], /unknown option --force/],
+      ["unknown flag", ["--older-than", "7", "--yes"], /unknown option --yes/],
       ["extra argument", ["--older-than", "7", "now"], /unexpected argument "now"/],
     ];
     for (const [name, args, message] of cases) {

@@ -34,6 +34,7 @@ export default defineCommand({
                 { header: "RUNNING", value: (c) => shorten(c.running.map((k) => `@${k}`).join(",") || "-", 30) },
                 { header: "SESSIONS", value: (c) => String(c.sessions), align: "right" },
                 { header: "MESSAGES", value: (c) => (c.last_message_id === null ? "-" : `≤ #${c.last_message_id}`) },
+                { header: "CODE", value: (c) => (c.code ? `${c.code.integration_branch}@${c.code.integration_commit.slice(0, 10)}` : "-") },
               ]),
               "",
               `Fork from one: maos orchestration fork ${shortId(id)} --checkpoint NAME [--auto]`,

@@ -1,5 +1,5 @@
 import { defineCommand } from "../../command.ts";
-import { cleanupOrchestrations, type OrchestrationCleanup } from "../../../orchestrator/cleanup.ts";
+import { cleanupOrchestrationsAndWorktrees, type OrchestrationCleanup } from "../../../orchestrator/cleanup.ts";
 import { paintStatus } from "../../../ui/color.ts";
 import { shortId, shorten } from "../../../ui/format.ts";
 import { renderTable } from "../../../ui/table.ts";
@@ -13,14 +13,15 @@ export default defineCommand({
   args: {
     "older-than": { type: "string", description: "Finished more than DAYS days ago", valueHint: "DAYS", required: true },
     "dry-run": { type: "boolean", description: "Only show what would be removed" },
+    force: { type: "boolean", description: "Also remove worktrees with uncommitted changes and branches whose commits are merged nowhere else" },
     ...dbArgs,
     ...jsonArgs,
   },
-  run({ args }) {
+  async run({ args }) {
     refuseExtraPositionals(args, 0, "maos orchestration cleanup");
     const { cutoff } = parseOlderThan(args["older-than"]);
     const { db } = openStore(args, { create: false });
-    emit(args, cleanupOrchestrations(db, cutoff, Boolean(args["dry-run"])), render);
+    emit(args, await cleanupOrchestrationsAndWorktrees(db, cutoff, Boolean(args["dry-run"]), Boolean(args.force)), render);
   },
 });
 
@@ -44,5 +45,9 @@ function render(r: OrchestrationCleanup): string {
     `${verb} ${t.orchestrations} orchestration${t.orchestrations === 1 ? "" : "s"} finished before ${r.cutoff.slice(0, 19)} UTC, with ` +
       `${t.tasks} tasks, ${t.agents} agents, ${t.sessions} sessions, ${t.attempts} attempts, ${t.messages} messages, ` +
       `${t.deliveries} deliveries, ${t.events} events, ${t.checkpoints} checkpoints, ${t.resumes} resumes.`,
+    ...r.git.flatMap((g) => [
+      `${shortId(g.orchestration_id)}: removed ${g.removed_worktrees.length} worktrees and ${g.deleted_branches.length} branches`,
+      ...g.kept.map((k) => `  kept ${k.what}: ${k.reason}`),
+    ]),
   ].join("\n");
 }

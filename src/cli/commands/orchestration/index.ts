@@ -17,5 +17,6 @@ export default defineCommand({
     open: () => load(import("./open.ts")),
     checkpoints: () => load(import("./checkpoints.ts")),
     fork: () => load(import("./fork.ts")),
+    diff: () => load(import("./diff.ts")),
   },
 });
