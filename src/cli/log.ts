@@ -1,5 +1,5 @@
 import { appendFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { absolutePath, parentDirectory } from "../system/absolute-path.ts";
 import type { ConsolaInstance } from "consola";
 import { safeText } from "../ui/terminal-text.ts";
 
@@ -37,7 +37,8 @@ export const log: Log = {
 
 /** From now on, also append to maos.log beside the database, and show debug logs if verbose. */
 export function configureLog(dbPath: string, verbose: boolean): void {
-  settings = { file: join(dirname(dbPath), "maos.log"), verbose };
+  const dir = parentDirectory(absolutePath(dbPath));
+  settings = { file: `${dir === "/" ? "" : dir}/maos.log`, verbose };
   instance = null;
 }
 

@@ -1,9 +1,9 @@
-import { defineCommand, renderUsage, runCommand } from "citty";
 import pkg from "../../package.json" with { type: "json" };
 import { describeError, MaosError, UsageError } from "../errors.ts";
 import { safeText } from "../ui/terminal-text.ts";
 import { colorEnabled } from "../ui/color.ts";
 import { writeOut } from "./output.ts";
+import { defineCommand, runCommand } from "./command.ts";
 import { checkFlags, resolveCommand } from "./dispatch.ts";
 
 export { flushOutput } from "./output.ts";
@@ -40,6 +40,8 @@ export async function run(rawArgs: string[]): Promise<number> {
     }
     const resolved = await resolveCommand(main, rawArgs);
     if (rawArgs.includes("--help") || rawArgs.includes("-h") || (resolved.cmd.subCommands && !resolved.cmd.run && resolved.rest.every((a) => a.startsWith("-")))) {
+      // citty (and the node:util it imports) is loaded only here: a command's own start skips it.
+      const { renderUsage } = await import("citty");
       const usage = await renderUsage(resolved.cmd, resolved.parent);
       const asked = rawArgs.includes("--help") || rawArgs.includes("-h") || rawArgs.length === 0;
       const stream = asked ? process.stdout : process.stderr;

@@ -11,7 +11,8 @@ import { listActions } from "../store/actions.ts";
 import { listAgentOverviews } from "../store/agents.ts";
 import { lastEventId } from "../store/event-pages.ts";
 import { listMailboxMessages } from "../store/mailbox-view.ts";
-import { getOrchestration, iterateOrchestrationOverviews, readOptions, type OrchestrationRow } from "../store/orchestrations.ts";
+import { iterateOrchestrationOverviews } from "../store/orchestration-overviews.ts";
+import { getOrchestration, readOptions, type OrchestrationRow } from "../store/orchestrations.ts";
 import { listTasks, taskDependencies } from "../store/tasks.ts";
 import { ageMs } from "../store/time.ts";
 import { readTransaction } from "../store/tx.ts";
@@ -34,7 +35,7 @@ export interface RunListEntry {
   completed_at: string | null;
 }
 
-function budgetOf(row: OrchestrationRow): number | null {
+function budgetOf(row: Pick<OrchestrationRow, "id" | "options">): number | null {
   try {
     return readOptions(row).budgetUsd;
   } catch {
@@ -42,7 +43,7 @@ function budgetOf(row: OrchestrationRow): number | null {
   }
 }
 
-function staleness(row: OrchestrationRow): { stale: boolean; heartbeat_age_ms: number | null } {
+function staleness(row: Parameters<typeof isInterrupted>[0]): { stale: boolean; heartbeat_age_ms: number | null } {
   const age = ageMs(row.heartbeat_at);
   const interrupted = isInterrupted(row);
   return {

@@ -1,6 +1,6 @@
-import { hostname } from "node:os";
 import type { OrchestrationRow } from "../store/orchestrations.ts";
 import { ageMs, parseSqlTime } from "../store/time.ts";
+import { hostName } from "../system/host.ts";
 import { processAlive, processStartMs } from "../system/processes.ts";
 
 type OwnerFields = Pick<OrchestrationRow, "status" | "owner_pid" | "owner_host" | "heartbeat_at" | "save_interval_s">;
@@ -27,7 +27,7 @@ function ownerAlive(row: OwnerFields): boolean {
  */
 export function hasLiveOwner(row: OwnerFields, now = Date.now()): boolean {
   if (row.owner_pid === null) return false;
-  if (row.owner_host === hostname()) return ownerAlive(row);
+  if (row.owner_host === hostName()) return ownerAlive(row);
   return ageMs(row.heartbeat_at, now) <= 2 * row.save_interval_s * 1000;
 }
 
@@ -39,7 +39,10 @@ export function isInterrupted(row: OwnerFields, now = Date.now()): boolean {
   return row.status === "running" && !hasLiveOwner(row, now);
 }
 
-/** The status people see: 'paused (interrupted)' for a running orchestration nobody drives. */
-export function displayStatus(row: OwnerFields): string {
-  return isInterrupted(row) ? "paused (interrupted)" : row.status;
+/**
+ * The status people see: 'paused (interrupted)' for a running orchestration nobody drives.
+ * A caller that already asked isInterrupted passes its answer (the check reads /proc).
+ */
+export function displayStatus(row: OwnerFields, interrupted = isInterrupted(row)): string {
+  return interrupted ? "paused (interrupted)" : row.status;
 }

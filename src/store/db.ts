@@ -1,10 +1,10 @@
-import { Database } from "bun:sqlite";
+import { Database, constants as sqlite } from "bun:sqlite";
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { EnvironmentError, UsageError } from "../errors.ts";
+import { absolutePath, parentDirectory } from "../system/absolute-path.ts";
 import { refuseDanglingSymlinks, tightenDatabaseFiles } from "./file-mode.ts";
 import { checkIdentity } from "./identity.ts";
-import { migrations, schemaVersion } from "./migrations.ts";
+import { schemaVersion } from "./schema-version.ts";
 
 export type Durability = "full" | "normal";
 
@@ -18,11 +18,15 @@ export interface OpenOptions {
 /** Where the database lives: --db, else MAOS_DB, else ./maos.db. */
 export function resolveDbPath(flag?: string): string {
   if (flag !== undefined && flag.trim() === "") throw new UsageError("--db needs a path (it was empty)", "pass --db FILE, or leave it out for ./maos.db");
-  return resolve(flag || process.env.MAOS_DB || "maos.db");
+  return absolutePath(flag || process.env.MAOS_DB || "maos.db");
 }
 
-/** Refuses, before SQLite touches it, a directory or a file that is not a maos database. */
-function checkExistingFile(path: string): void {
+/**
+ * Refuses, before SQLite touches it, a directory or a file that is not a maos database.
+ * Returns whether its header already says WAL: the mode is stored in the file, so such a
+ * database needs no `PRAGMA journal_mode = WAL` (an exclusive lock and a write per open).
+ */
+function checkExistingFile(path: string): boolean {
   const stat = statSync(path);
   if (stat.isDirectory()) {
     throw new EnvironmentError(`database path ${path} is a directory`, "pass --db with a file path");
@@ -30,8 +34,8 @@ function checkExistingFile(path: string): void {
   if (!stat.isFile()) {
     throw new EnvironmentError(`database path ${path} is not a regular file`, "pass --db with a file path; nothing was written");
   }
-  if (stat.size === 0) return;
-  checkIdentity(path);
+  if (stat.size === 0) return false;
+  return checkIdentity(path).wal;
 }
 
 function createPrivateFile(path: string): void {
@@ -53,7 +57,7 @@ function makeDirectory(dir: string): void {
 }
 
 function checkWritableDir(path: string): void {
-  const dir = dirname(path);
+  const dir = parentDirectory(absolutePath(path));
   try {
     // The database's own directory is made when its parent exists; a mistyped path is not
     // turned into a chain of new directories from /. mkdir fails (ENOENT, ENOTDIR, EACCES,
@@ -92,10 +96,9 @@ function enableWal(db: Database, timeoutMs: number): void {
   }
 }
 
-function applyPragmas(db: Database, options: OpenOptions): void {
-  const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
-  db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
-  enableWal(db, busyTimeoutMs);
+/** The connection's settings; busy_timeout is already set (openDatabase does it first). */
+function applyPragmas(db: Database, options: OpenOptions, inWal: boolean): void {
+  if (!inWal) enableWal(db, options.busyTimeoutMs ?? 10_000);
   setDurability(db, options.durability ?? "full");
   db.exec("PRAGMA foreign_keys = ON");
   // Statement journals in memory, not in temp files: each multi-row statement inside a
@@ -103,8 +106,8 @@ function applyPragmas(db: Database, options: OpenOptions): void {
   db.exec("PRAGMA temp_store = MEMORY");
 }
 
-/** Refuses a database written by a newer maos; runs before any pragma that could write to it. */
-function refuseNewerSchema(db: Database, path: string): void {
+/** Refuses a database written by a newer maos; runs before any pragma that could write to it. Returns its version. */
+function refuseNewerSchema(db: Database, path: string): number {
   const current = userVersion(db);
   if (current > schemaVersion) {
     throw new EnvironmentError(
@@ -112,12 +115,16 @@ function refuseNewerSchema(db: Database, path: string): void {
       "upgrade maos; the database was not changed",
     );
   }
+  return current;
 }
 
 /** Applies pending migrations, each in one transaction with its user_version bump. */
-function migrate(db: Database, path: string): void {
-  refuseNewerSchema(db, path);
-  const current = userVersion(db);
+function migrate(db: Database, path: string, versionAtOpen: number): void {
+  if (versionAtOpen >= schemaVersion) return;
+  // Loaded only when there is something to apply: opening an up-to-date database (every read
+  // command) does not load the migrations' SQL. require() is a chunk boundary for the bundler.
+  const { migrations } = require("./migrations.ts") as typeof import("./migrations.ts");
+  const current = refuseNewerSchema(db, path);
   for (const migration of migrations) {
     if (migration.version <= current) continue;
     db.transaction(() => {
@@ -136,10 +143,10 @@ function migrate(db: Database, path: string): void {
 export function openDatabase(path: string, options: OpenOptions = {}): Database {
   refuseDanglingSymlinks(path);
   const exists = existsSync(path);
-  if (exists) checkExistingFile(path);
-  else if (options.create === false) {
+  if (!exists && options.create === false) {
     throw new EnvironmentError(`no database at ${path}`, "run `maos orchestrate` first, or pass --db / MAOS_DB");
   }
+  const inWal = exists && checkExistingFile(path);
   checkWritableDir(path);
   let db: Database | undefined;
   try {
@@ -148,15 +155,20 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
     db = new Database(path, { create: true, strict: true });
     // Setting journal_mode=WAL rewrites the file header, so a newer database is refused first.
     db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
-    refuseNewerSchema(db, path);
+    const version = refuseNewerSchema(db, path);
     // Reads the schema page, so a corrupt file fails here, before its mode is tightened and
     // anything is written (a file maos refuses is left as it was, its mode included).
     db.query("SELECT count(*) FROM sqlite_master").get();
     tightenDatabaseFiles(path);
-    applyPragmas(db, options);
-    migrate(db, path);
+    applyPragmas(db, options, inWal);
+    migrate(db, path, version);
     // SQLite gives a new -wal/-shm the database's mode; ones left from before may be wider.
     tightenDatabaseFiles(path);
+    // A read-side open keeps the -wal and -shm files when it closes (Bun closes it at exit)
+    // instead of deleting them, so the next command opens them rather than creating them
+    // again: that churn cost `orchestration list` about 1 ms. Set only once the open
+    // succeeded, so a refused file is left exactly as it was.
+    if (options.create === false) db.fileControl(sqlite.SQLITE_FCNTL_PERSIST_WAL, 1);
     return db;
   } catch (error) {
     db?.close(false);

@@ -1,7 +1,7 @@
 import { Database } from "bun:sqlite";
 import { closeSync, openSync, readSync } from "node:fs";
 import { EnvironmentError } from "../errors.ts";
-import { schemaVersion } from "./migrations.ts";
+import { schemaVersion } from "./schema-version.ts";
 
 /**
  * maos databases say so in the SQLite header (`PRAGMA application_id`, offset 68), set in the
@@ -16,6 +16,13 @@ const sqliteMagic = "SQLite format 3\0";
 interface Header {
   isSqlite: boolean;
   applicationId: number;
+  /** The file format bytes (offsets 18 and 19) are 2 once the database is in WAL mode. */
+  wal: boolean;
+}
+
+/** What the identity check learned about an accepted file. */
+export interface Identity {
+  wal: boolean;
 }
 
 function readHeader(path: string): Header {
@@ -24,7 +31,7 @@ function readHeader(path: string): Header {
     const head = Buffer.alloc(100);
     const read = readSync(fd, head, 0, 100, 0);
     const isSqlite = read >= 16 && head.toString("latin1", 0, 16) === sqliteMagic;
-    return { isSqlite, applicationId: read >= 72 ? head.readUInt32BE(68) : 0 };
+    return { isSqlite, applicationId: read >= 72 ? head.readUInt32BE(68) : 0, wal: read >= 20 && head[18] === 2 && head[19] === 2 };
   } finally {
     closeSync(fd);
   }
@@ -100,18 +107,19 @@ function notMaos(path: string, what: string): EnvironmentError {
  * another application's SQLite file, or a maos file that lost its identification (restored
  * from a dump), with the one command that adopts it. An empty SQLite file (no tables) is new.
  */
-export function checkIdentity(path: string): void {
+export function checkIdentity(path: string): Identity {
   const header = readHeader(path);
+  const accepted: Identity = { wal: header.wal };
   if (!header.isSqlite) throw notMaos(path, "not a SQLite file");
-  if (header.applicationId === maosApplicationId) return;
+  if (header.applicationId === maosApplicationId) return accepted;
   if (header.applicationId !== 0) throw notMaos(path, `a SQLite file of another application, application_id ${header.applicationId}`);
   const contents = readContents(path);
-  if (contents.applicationId === maosApplicationId) return;
+  if (contents.applicationId === maosApplicationId) return accepted;
   if (contents.applicationId !== 0) throw notMaos(path, `a SQLite file of another application, application_id ${contents.applicationId}`);
-  if (contents.tables.size === 0) return;
+  if (contents.tables.size === 0) return accepted;
   const isMaosSchema = maosTables.every((t) => contents.tables.has(t));
   // A maos file from before the id existed: migration 0004 identifies it.
-  if (isMaosSchema && contents.userVersion >= 1 && contents.userVersion <= schemaVersion) return;
+  if (isMaosSchema && contents.userVersion >= 1 && contents.userVersion <= schemaVersion) return accepted;
   if (isMaosSchema && contents.userVersion === 0) {
     const version = versionFromSchema(contents);
     throw new EnvironmentError(
@@ -119,6 +127,6 @@ export function checkIdentity(path: string): void {
       `if it is yours, adopt it: sqlite3 '${path.replaceAll("'", "'\\''")}' 'PRAGMA application_id = ${maosApplicationId}; PRAGMA user_version = ${version}'`,
     );
   }
-  if (contents.userVersion > schemaVersion && isMaosSchema) return; // refused as newer by the caller
+  if (contents.userVersion > schemaVersion && isMaosSchema) return accepted; // refused as newer by the caller
   throw notMaos(path, "a SQLite file of another application");
 }

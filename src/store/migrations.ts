@@ -6,6 +6,7 @@ import m0004 from "../../sql/0004_actions.sql" with { type: "text" };
 import m0005 from "../../sql/0005_interventions.sql" with { type: "text" };
 import m0006 from "../../sql/0006_hardening.sql" with { type: "text" };
 import m0007 from "../../sql/0007_worktrees.sql" with { type: "text" };
+import { schemaVersion } from "./schema-version.ts";
 
 export interface Migration {
   version: number;
@@ -24,4 +25,9 @@ export const migrations: readonly Migration[] = [
   { version: 7, name: "0007_worktrees", sql: m0007 },
 ];
 
-export const schemaVersion = migrations.length;
+export { schemaVersion };
+// schema-version.ts states the count so db.ts need not load this module; a mismatch would
+// make maos skip or refuse migrations, so it stops every start that loads them.
+if (migrations.length !== schemaVersion) {
+  throw new Error(`schema-version.ts says ${schemaVersion} but there are ${migrations.length} migrations`);
+}

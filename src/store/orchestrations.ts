@@ -284,36 +284,6 @@ export function deleteOrchestration(db: Database, id: string): void {
   db.query("DELETE FROM orchestrations WHERE id = ?").run(id);
 }
 
-/** An orchestration row with live counts from its child rows (the heartbeat columns can lag). */
-export interface OrchestrationOverviewRow extends OrchestrationRow {
-  agent_count: number;
-  live_message_count: number;
-  live_cost: number;
-}
-
-/**
- * Newest first, optionally only some stored statuses. An iterator, so a caller that filters
- * further (e.g. on liveness) stops reading as soon as it has enough; the counts are only
- * computed for the rows it reads.
- */
-export function iterateOrchestrationOverviews(
-  db: Database,
-  statuses: readonly OrchestrationStatus[] | null,
-): IterableIterator<OrchestrationOverviewRow> {
-  const where = statuses ? `WHERE status IN (${statuses.map(() => "?").join(", ")})` : "";
-  // The ordered rows come from a sub-select (a co-routine), so even when they must be sorted
-  // (several statuses) the counts are computed only for the rows the caller reads.
-  return db
-    .query<OrchestrationOverviewRow, string[]>(
-      `SELECT o.*,
-         (SELECT COUNT(*) FROM agents a WHERE a.orchestration_id = o.id) AS agent_count,
-         (SELECT COUNT(*) FROM messages m WHERE m.orchestration_id = o.id) AS live_message_count,
-         o.planner_cost_usd + (SELECT COALESCE(SUM(t.cost_usd), 0) FROM tasks t WHERE t.orchestration_id = o.id) AS live_cost
-       FROM (SELECT * FROM orchestrations ${where} ORDER BY created_at DESC, id DESC) o`,
-    )
-    .iterate(...(statuses ?? []));
-}
-
 /** How many rows of each table belong to an orchestration (what a cascading delete removes). */
 export interface OwnedRowCounts {
   tasks: number;

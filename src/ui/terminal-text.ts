@@ -9,6 +9,8 @@
 // C0 controls except tab and newline, DEL, C1 controls, and the bidi overrides/isolates that
 // can make a line read differently from what it holds.
 const unsafe = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** The same set plus \r, without /g: a quick test that lets the (common) clean text through uncopied. */
+const needsWork = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\r]/;
 
 function visible(ch: string): string {
   const code = ch.charCodeAt(0);
@@ -19,6 +21,7 @@ function visible(ch: string): string {
 
 /** Multi-line text (a prompt, an error with lines): newlines and tabs stay, every other control is shown. */
 export function safeText(text: string): string {
+  if (!needsWork.test(text)) return text;
   return text.replace(/\r\n/g, "\n").replace(unsafe, visible);
 }
 
@@ -33,11 +36,17 @@ export function safeLine(text: string): string {
  */
 export function terminalSafe<T>(value: T): T {
   if (typeof value === "string") return safeText(value) as T;
+  if (typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) return value.map(terminalSafe) as T;
-  if (value !== null && typeof value === "object") {
-    const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) return value;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, terminalSafe(v)])) as T;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  // A plain loop: commands render right after start-up, when this code runs interpreted.
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const safe = terminalSafe((value as Record<string, unknown>)[key]);
+    // An own "__proto__" key (from parsed JSON) stays a key: assigning it would set the prototype.
+    if (key === "__proto__") Object.defineProperty(copy, key, { value: safe, enumerable: true, writable: true, configurable: true });
+    else copy[key] = safe;
   }
-  return value;
+  return copy as T;
 }

@@ -22,4 +22,15 @@ describe("terminal-safe text", () => {
     expect(terminalSafe(data)).toEqual({ request: "r␛[2J", tasks: [{ result: "␇ok", n: 1, none: null }] });
     expect(data.request).toBe("r\x1b[2J");
   });
+
+  test("terminalSafe: clean text comes back as it is; a lone \\r is shown; an own __proto__ key stays a key", () => {
+    expect(safeText("plain text, ünïcode 字 ✓")).toBe("plain text, ünïcode 字 ✓");
+    expect(safeText("a\rb")).toBe("a␍b");
+    const parsed = JSON.parse('{"__proto__": {"polluted": "\\u001b"}, "x": "y"}');
+    const safe = terminalSafe(parsed);
+    expect(Object.getPrototypeOf(safe)).toBe(Object.prototype);
+    expect(Object.keys(safe)).toEqual(["__proto__", "x"]);
+    expect(safe["__proto__"]).toEqual({ polluted: "␛" });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
 });

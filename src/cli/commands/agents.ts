@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { homedir } from "node:os";
 import { patternOnlyTools } from "../../agents/agent-limits.ts";
 import { loadCatalog, type AgentDefinition } from "../../agents/catalog.ts";

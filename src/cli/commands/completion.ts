@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { UsageError } from "../../errors.ts";
 import { listOrchestrations } from "../../store/orchestrations.ts";
 import { openReadOnly } from "../../store/read-only.ts";

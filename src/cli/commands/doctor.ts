@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { EnvironmentError } from "../../errors.ts";
 import { checkClaude, checkCredentials, checkDatabase } from "../../orchestrator/doctor.ts";
 import { resolveDbPath } from "../../store/db.ts";

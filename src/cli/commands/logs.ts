@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { NotFoundError, UsageError } from "../../errors.ts";
 import { eventPages } from "../../observe/event-feed.ts";
 import { pageFormatter, type LogFormat } from "../../observe/logs-output.ts";

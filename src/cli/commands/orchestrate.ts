@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { agentNames, loadCatalog } from "../../agents/catalog.ts";
 import { findClaude } from "../../agents/find-claude.ts";
 import { loadPlanFile } from "../../plan/plan-file.ts";

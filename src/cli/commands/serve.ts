@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { EnvironmentError, UsageError } from "../../errors.ts";
 import { dashboardBackend } from "../../orchestrator/dashboard-backend.ts";
 import { newToken } from "../../web/auth.ts";

@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { statSync } from "node:fs";
 import { dbArgs, jsonArgs } from "../args.ts";
 import { emit } from "../output.ts";

@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../../command.ts";
 import { runDemoAgent } from "../../../demo/agent.ts";
 import { writeOut } from "../../output.ts";
 

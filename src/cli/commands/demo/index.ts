@@ -1,5 +1,5 @@
 import { confirm, isCancel } from "@clack/prompts";
-import { defineCommand } from "citty";
+import { defineCommand } from "../../command.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, resolve } from "node:path";

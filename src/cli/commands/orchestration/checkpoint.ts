@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../../command.ts";
 import { createCheckpoint } from "../../../orchestrator/checkpoint.ts";
 import { sqlNow } from "../../../store/time.ts";
 import { shortId } from "../../../ui/format.ts";

@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../../command.ts";
 import { listCheckpointEntries } from "../../../orchestrator/fork.ts";
 import { formatAge, shortId, shorten } from "../../../ui/format.ts";
 import { renderTable } from "../../../ui/table.ts";

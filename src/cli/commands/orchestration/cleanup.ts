@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../../command.ts";
 import { cleanupOrchestrationsAndWorktrees, type OrchestrationCleanup } from "../../../orchestrator/cleanup.ts";
 import { paintStatus } from "../../../ui/color.ts";
 import { shortId, shorten } from "../../../ui/format.ts";

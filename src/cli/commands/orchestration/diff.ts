@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../../command.ts";
 import { describeDiff, type WorkspaceDiff } from "../../../orchestrator/workspace-diff.ts";
 import { dbArgs, jsonArgs } from "../../args.ts";
 import { emit } from "../../output.ts";

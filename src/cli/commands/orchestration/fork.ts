@@ -1,4 +1,4 @@
-import { defineCommand, runCommand } from "citty";
+import { defineCommand, runCommand } from "../../command.ts";
 import { loadCatalog } from "../../../agents/catalog.ts";
 import { forkFromCheckpoint } from "../../../orchestrator/fork.ts";
 import { getOrchestration } from "../../../store/orchestrations.ts";

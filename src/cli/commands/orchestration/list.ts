@@ -1,12 +1,12 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../../command.ts";
 import { orchestrationStatuses } from "../../../domain/status.ts";
-import { listOrchestrationSummaries, type OrchestrationSummary } from "../../../orchestrator/overview.ts";
-import { paintStatus } from "../../../ui/color.ts";
+import { listOrchestrationSummaries, type OrchestrationSummary } from "../../../orchestrator/orchestration-list.ts";
+import { colorEnabled, paintStatus } from "../../../ui/color.ts";
 import { formatAge, formatCost, shortId, shorten } from "../../../ui/format.ts";
 import { renderTable } from "../../../ui/table.ts";
 import { dbArgs, jsonArgs } from "../../args.ts";
 import { emit } from "../../output.ts";
-import { parseChoice, parsePositiveInt, refuseExtraPositionals } from "../../parse.ts";
+import { parseChoice, parsePositiveInt, refuseExtraPositionals } from "../../parse-basic.ts";
 import { openStore } from "../../store.ts";
 
 const defaultLimit = 20;
@@ -32,10 +32,11 @@ export default defineCommand({
 
 function render(rows: OrchestrationSummary[], status: string | undefined): string {
   if (rows.length === 0) return status ? `No ${status} orchestrations.` : "No orchestrations yet.";
+  const color = colorEnabled(); // once, not per cell: it reads the environment and asks the terminal
   const table = renderTable(rows, [
     { header: "ID", value: (o) => shortId(o.id) },
     { header: "REQUEST", value: (o) => shorten(o.request, 40) },
-    { header: "STATUS", value: (o) => paintStatus(o.status) },
+    { header: "STATUS", value: (o) => paintStatus(o.status, color) },
     { header: "AGENTS", value: (o) => String(o.agents), align: "right" },
     { header: "MESSAGES", value: (o) => String(o.messages), align: "right" },
     { header: "COST", value: (o) => formatCost(o.cost_usd), align: "right" },
@@ -51,7 +52,7 @@ function render(rows: OrchestrationSummary[], status: string | undefined): strin
           renderTable(o.agent_list!, [
             { header: "AGENT", value: (a) => a.task_key },
             { header: "TYPE", value: (a) => a.type ?? "-" },
-            { header: "STATUS", value: (a) => paintStatus(a.status) },
+            { header: "STATUS", value: (a) => paintStatus(a.status, color) },
             { header: "SESSION", value: (a) => (a.session_id ? shortId(a.session_id) : "-") },
             { header: "COST", value: (a) => formatCost(a.cost_usd), align: "right" },
           ]),

@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../../command.ts";
 import { findClaude } from "../../../agents/find-claude.ts";
 import { ConflictError, RunFailedError } from "../../../errors.ts";
 import { handoverCommand, handoverFor } from "../../../orchestrator/handover.ts";

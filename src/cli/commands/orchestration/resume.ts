@@ -1,5 +1,5 @@
 import { confirm, isCancel } from "@clack/prompts";
-import { defineCommand } from "citty";
+import { defineCommand } from "../../command.ts";
 import { loadCatalog } from "../../../agents/catalog.ts";
 import { findClaude } from "../../../agents/find-claude.ts";
 import { UsageError } from "../../../errors.ts";

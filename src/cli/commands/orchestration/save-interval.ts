@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../../command.ts";
 import { existsSync } from "node:fs";
 import { getSaveIntervalS, hasStoredSaveInterval, saveInterval, setSaveIntervalS } from "../../../orchestrator/settings.ts";
 import { resolveDbPath } from "../../../store/db.ts";

@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../../command.ts";
 import { UsageError } from "../../../errors.ts";
 import { interventionArgs, parseTaskArg, runIntervention } from "../../intervention-command.ts";
 import { refuseExtraPositionals } from "../../parse.ts";

@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../../command.ts";
 import { finalOrchestrationStatuses } from "../../../domain/status.ts";
 import { NotFoundError, UsageError } from "../../../errors.ts";
 import { describeOrchestration, type OrchestrationDetail } from "../../../orchestrator/overview.ts";

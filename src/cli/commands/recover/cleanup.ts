@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../../command.ts";
 import { cleanupCheckpoints, type CheckpointCleanup } from "../../../orchestrator/cleanup.ts";
 import { shortId } from "../../../ui/format.ts";
 import { renderTable } from "../../../ui/table.ts";

@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import { defineCommand } from "../../command.ts";
 
 const load = <T>(p: Promise<{ default: T }>) => p.then((m) => m.default);
 
