@@ -2,6 +2,7 @@
  * The pure half of an agent attempt: one stdout line in, the facts maos acts on out.
  * No process, no database: the attempt (attempt.ts) acts on the facts.
  */
+import { apiRetryOf, retryProgress, retryReason } from "./api-retry.ts";
 import { assistantText, parseStreamLine, toolUses, type ResultLine } from "./stream-schema.ts";
 
 export interface LineFacts {
@@ -39,9 +40,8 @@ export function interpretLine(text: string): LineFacts {
         facts.sessionId = parsed.line.session_id;
         facts.activity = "session started, waiting for the model";
       } else if (parsed.subtype === "api_retry") {
-        const l = parsed.line;
-        const status = l.error_status ? ` (API error ${l.error_status})` : "";
-        facts.activity = `retrying the API call${status}, attempt ${l.attempt}${l.max_retries ? ` of ${l.max_retries}` : ""}`;
+        const retry = apiRetryOf(parsed.line);
+        facts.activity = `${retryReason(retry)}: ${retryProgress(retry)}`;
       }
       break;
     case "assistant": {

@@ -12,7 +12,7 @@ function text(content: unknown): string {
 
 /**
  * Why the planner's StructuredOutput calls were refused, from its session transcript: the
- * `--output-format json` result only says no plan came back, which reads like "answered in
+ * result line only says no plan came back, which reads like "answered in
  * text" although the model did call the tool with input that failed the JSON schema. Empty
  * when it never called the tool (or the transcript cannot be read).
  */

@@ -6,10 +6,13 @@ import { MAX_TASKS, planJsonSchema, validatePlan, type Plan } from "./plan.ts";
 import { describeProject } from "./project-context.ts";
 import { ChildProcess } from "../system/child-process.ts";
 import { rejectedStructuredOutputs } from "./planner-transcript.ts";
+import { ApiRetrySchema } from "../agents/stream-schema.ts";
+import { apiRetryOf, retryAnnouncer, type ApiRetry } from "../agents/api-retry.ts";
 
 /**
- * The planner: one headless `claude -p --output-format json --json-schema <plan schema>`
- * call that turns the request into a Plan. The CLI already makes the model retry when
+ * The planner: one headless `claude -p --output-format stream-json --json-schema <plan schema>`
+ * call that turns the request into a Plan (stream-json, not json, so that the CLI's API
+ * retries are seen as they happen, not only after its ~3 minutes of retrying). The CLI already makes the model retry when
  * its StructuredOutput does not match the JSON schema; what the schema cannot say
  * (unknown dependency, cycle, duplicate id) gets one corrective retry here, resuming
  * the planner's own session so it sees its previous answer and what was wrong.
@@ -47,6 +50,8 @@ export interface PlannerOptions {
   onSpawn?: (pid: number) => void;
   /** Re-plan: continue this planner session with the person's feedback on the plan it returned. */
   revise?: { sessionId: string; feedback: string };
+  /** Told each time claude retries a failed API call (no connection, 5xx, 529, 401 …); by default, lines on stderr. */
+  onApiRetry?: (retry: ApiRetry) => void;
 }
 
 export interface PlannerResult {
@@ -138,8 +143,9 @@ interface CallOutcome {
   aborted: boolean;
 }
 
-async function callClaude(bin: string, args: string[], input: string, o: PlannerOptions, timeoutMs: number): Promise<CallOutcome> {
+async function callClaude(bin: string, args: string[], input: string, o: PlannerOptions, timeoutMs: number, onApiRetry: (r: ApiRetry) => void): Promise<CallOutcome> {
   let child: ChildProcess;
+  let result: ClaudeResult | null = null;
   try {
     // Supervised like the agents: a planner never outlives the maos that asked for it.
     child = new ChildProcess({
@@ -147,6 +153,11 @@ async function callClaude(bin: string, args: string[], input: string, o: Planner
       cwd: o.cwd,
       env: o.env,
       stdin: { text: input },
+      onLine: ({ text }) => {
+        const line = parseLine(text);
+        if (line?.type === "result") result = line.result;
+        else if (line?.type === "retry") onApiRetry(line.retry);
+      },
       wallTimeoutMs: timeoutMs,
       signal: o.signal,
       graceMs: 2000,
@@ -155,9 +166,9 @@ async function callClaude(bin: string, args: string[], input: string, o: Planner
     throw new PlannerError(`cannot start the planner (${bin}): ${error instanceof Error ? error.message : String(error)}`, 0, null);
   }
   o.onSpawn?.(child.pid);
-  const out = await child.collect();
+  const out = await child.exited;
   return {
-    result: parseResult(out.stdout),
+    result,
     exitCode: out.code,
     stderr: out.stderrTail,
     timedOut: out.stopReason === "timeout",
@@ -165,18 +176,18 @@ async function callClaude(bin: string, args: string[], input: string, o: Planner
   };
 }
 
-/** The result object of `--output-format json` (one JSON object, normally on one line). */
-function parseResult(stdout: string): ClaudeResult | null {
-  const candidates = [stdout.trim(), ...stdout.trim().split("\n").reverse()];
-  for (const text of candidates) {
-    try {
-      const parsed = v.safeParse(ResultSchema, JSON.parse(text));
-      if (parsed.success) return parsed.output;
-    } catch {
-      // not JSON; try the next candidate
-    }
+/** The two kinds of stream-json line the planner acts on: its result and an API retry (anything else is passed over). */
+function parseLine(text: string): { type: "result"; result: ClaudeResult } | { type: "retry"; retry: ApiRetry } | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
   }
-  return null;
+  const result = v.safeParse(ResultSchema, value);
+  if (result.success) return { type: "result", result: result.output };
+  const retry = v.safeParse(ApiRetrySchema, value);
+  return retry.success ? { type: "retry", retry: apiRetryOf(retry.output) } : null;
 }
 
 export async function runPlanner(o: PlannerOptions): Promise<PlannerResult> {
@@ -184,12 +195,13 @@ export async function runPlanner(o: PlannerOptions): Promise<PlannerResult> {
   const deadline = Date.now() + o.timeoutMs;
   const names = o.catalog.map((a) => a.name);
   const prompt = plannerPrompt(o.request, o.catalog, o.projectDescription ?? describeProject(o.cwd));
-  const base = ["-p", "--output-format", "json", "--json-schema", JSON.stringify(planJsonSchema(names))];
+  const base = ["-p", "--output-format", "stream-json", "--verbose", "--json-schema", JSON.stringify(planJsonSchema(names))];
   // `--tools` takes a variadic list: keep it before other flags and the prompt on stdin.
   base.push("--tools", "", "--system-prompt", systemPrompt);
   if (o.model) base.push("--model", o.model);
   if (o.maxBudgetUsd != null) base.push("--max-budget-usd", o.maxBudgetUsd.toFixed(4));
 
+  const onApiRetry = o.onApiRetry ?? retryAnnouncer("Planning", log);
   let costUsd = 0;
   const tokens = { input: 0, output: 0 };
   let sessionId: string | null = o.revise?.sessionId ?? null;
@@ -201,7 +213,7 @@ export async function runPlanner(o: PlannerOptions): Promise<PlannerResult> {
     const input = attempt === 1 ? first : resume ? correction(problem) : `${prompt}\n\n${correction(problem)}`;
     log.debug(`planner: spawning ${[o.bin, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a.length > 200 ? `${a.slice(0, 200)}…` : a))).join(" ")} in ${o.cwd}`);
     const startedAt = performance.now();
-    const out = await callClaude(o.bin, args, input, o, deadline - Date.now());
+    const out = await callClaude(o.bin, args, input, o, deadline - Date.now(), onApiRetry);
     log.debug(
       `planner: call ${attempt} ended after ${((performance.now() - startedAt) / 1000).toFixed(1)} s (exit code ${out.exitCode}${out.result ? `, ${out.result.subtype}${out.result.is_error ? ", error" : ""}` : ", no result"})`,
     );

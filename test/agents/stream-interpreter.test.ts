@@ -9,7 +9,7 @@ test("every line the agent streams says what it last did: the live view never sh
   );
   expect(
     interpretLine(line({ type: "system", subtype: "api_retry", attempt: 2, max_retries: 10, retry_delay_ms: 1000, error_status: 529, session_id: "s1" })).activity,
-  ).toBe("retrying the API call (API error 529), attempt 2 of 10");
+  ).toBe("the API is overloaded (HTTP 529): retry 2 of 10, next in 1 s");
   const said = interpretLine(line({ type: "assistant", message: { model: "m", role: "assistant", content: [{ type: "text", text: "Reading the code\nnow" }] }, session_id: "s1" }));
   expect(said.activity).toBe("Reading the code now");
   const tool = interpretLine(

@@ -215,6 +215,24 @@ describe("e2e: maos orchestrate with the real claude CLI", () => {
     expect(logText).toContain("claude has no usable credentials");
   });
 
+  test("first contact with an unreachable API: within seconds one line says so and what to do, then progress per retry; Ctrl-C pauses", async () => {
+    await using e = await startE2E();
+    // A port nobody listens on: claude's calls fail to connect, and it retries for ~3 minutes.
+    const closed = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const url = `http://127.0.0.1:${closed.port}`;
+    closed.stop(true);
+    const p = e.start(["orchestrate", REQUEST, "--auto", "--db", e.dbPath], { env: { ANTHROPIC_BASE_URL: url, CLAUDE_CODE_MAX_RETRIES: "10" } });
+    await p.waitForOutput("check the network and ANTHROPIC_BASE_URL", scaled(20_000));
+    await p.waitForOutput(/Planning: no answer from the API \(no connection\?\), retry 2 of \d+/, scaled(20_000));
+    p.kill("SIGINT");
+    const r = await p.exited;
+    expect(r.code).toBe(130);
+    const warning = r.stderr.split("\n").find((l) => l.includes("check the network"))!;
+    expect(warning).toMatch(/Planning: no answer from the API \(no connection\?\); claude keeps retrying for about 3 minutes \(retry 1 of \d+, next in \d+ s\) — check the network and ANTHROPIC_BASE_URL; `?maos doctor`? checks the set-up; Ctrl-C stops \(resume later\)$/);
+    expect(r.stderr).toContain("interrupted while planning");
+    e.query((db) => expect(db.query<{ status: string }, []>("SELECT status FROM orchestrations").get()!.status).toBe("paused"));
+  });
+
   describe("approval on a real pseudo-terminal", () => {
     /** Runs dist/maos without --auto inside `script` (util-linux), which gives it a pty of 100x30. */
     function startOnTerminal(e: E2E, env: Record<string, string> = {}, planArgs: string[] = ["--plan", e.plan([{ id: "a" }])]) {

@@ -2,6 +2,7 @@
  * The planner against the REAL claude CLI (node_modules/.bin/claude) and the
  * scripted loopback mock of the Anthropic API.
  */
+import type { ApiRetry } from "../../src/agents/api-retry.ts";
 import { afterAll, afterEach, beforeEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { join } from "node:path";
 import { loadCatalog } from "../../src/agents/catalog.ts";
@@ -157,10 +158,12 @@ describe("runPlanner (real claude CLI)", () => {
     console.log(`planner: API 400 → PlannerError in ${elapsed.toFixed(0)} ms`);
   });
 
-  test("API error 500 with CLAUDE_CODE_MAX_RETRIES=1 → PlannerError quickly", async () => {
+  test("API error 500 with CLAUDE_CODE_MAX_RETRIES=1 → PlannerError quickly; the retry is reported as it happens", async () => {
     mock.script(() => errorReply(500));
+    const retries: ApiRetry[] = [];
     const t0 = performance.now();
-    const error = await runPlanner(options({}, { CLAUDE_CODE_MAX_RETRIES: "1" })).catch((e) => e);
+    const error = await runPlanner(options({ onApiRetry: (r) => retries.push(r) }, { CLAUDE_CODE_MAX_RETRIES: "1" })).catch((e) => e);
+    expect(retries).toMatchObject([{ attempt: 1, maxRetries: 1, status: 500 }]);
     const elapsed = performance.now() - t0;
     expect(error).toBeInstanceOf(PlannerError);
     expect(error.message).toStartWith("planner failed: API Error: 500 mock error 500");
