@@ -24,6 +24,16 @@ describe("exit codes", () => {
     expect(d.line).toMatch(/^internal error: null is not an object — this is a bug in maos; run again with --verbose/);
   });
 
+  test("--verbose prints a readable stack trace from the compiled binary: source files, lines and function names", async () => {
+    const r = await runMaos(["orchestration", "list", "--db", join(t.dir, "missing", "maos.db"), "--verbose"], { cwd: t.dir });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/^\s+at openDatabase \(src\/store\/db\.ts:\d+:\d+\)$/m);
+    expect(r.stderr).toMatch(/^\s+at run \(src\/cli\/commands\/orchestration\/list\.ts:\d+:\d+\)$/m);
+    // Without --verbose: the one line only.
+    const quiet = await runMaos(["orchestration", "list", "--db", join(t.dir, "missing", "maos.db")], { cwd: t.dir });
+    expect(quiet.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
   test("a full disk says so, keeps what was committed and says how to continue (exit 5)", () => {
     const full = Object.assign(new Error("database or disk is full"), { name: "SQLiteError", code: "SQLITE_FULL" });
     const d = describeError(full);
