@@ -414,14 +414,20 @@ describe("e2e: maos orchestrate with the real claude CLI", () => {
     expect(JSON.parse(list.stdout).orchestrations).toMatchObject([{ id, status: "paused", stored_status: "paused", interrupted: false }]);
   });
 
-  test("a second Ctrl-C kills the agents at once: no tool process survives, the database stays resumable", async () => {
-    await using e = await startE2E();
+  /** One agent whose Bash tool sleeps a long time; once the tool runs, a first Ctrl-C, and maos says it is stopping. */
+  async function stoppingDuringLongTool(e: E2E) {
     const needle = `sleep 53.${Math.floor(Math.random() * 1e6)}`;
     e.mock.script(route([[taskMarker("a"), [toolUseReply("Bash", { command: needle, description: "Wait a long time" }), textReply("A done after all.")]]]));
     const p = e.start(["orchestrate", REQUEST, "--auto", "--db", e.dbPath, "--plan", e.plan([{ id: "a" }])]);
     await waitUntil(() => processesMatching(needle).length > 0, "the agent's tool to run");
     p.kill("SIGINT");
     await p.waitForOutput("Stopping: interrupting agents gracefully");
+    return { p, needle };
+  }
+
+  test("a second Ctrl-C kills the agents at once: no tool process survives, the database stays resumable", async () => {
+    await using e = await startE2E();
+    const { p, needle } = await stoppingDuringLongTool(e);
     p.kill("SIGINT");
     const r = await p.exited;
     expect(r.code).toBe(130);
@@ -444,12 +450,7 @@ describe("e2e: maos orchestrate with the real claude CLI", () => {
 
   test("Ctrl-C pressed again and again while maos winds down never cuts its last writes: exit 130, resume hint, paused", async () => {
     await using e = await startE2E();
-    const needle = `sleep 54.${Math.floor(Math.random() * 1e6)}`;
-    e.mock.script(route([[taskMarker("a"), [toolUseReply("Bash", { command: needle, description: "Wait a long time" }), textReply("A done after all.")]]]));
-    const p = e.start(["orchestrate", REQUEST, "--auto", "--db", e.dbPath, "--plan", e.plan([{ id: "a" }])]);
-    await waitUntil(() => processesMatching(needle).length > 0, "the agent's tool to run");
-    p.kill("SIGINT");
-    await p.waitForOutput("Stopping: interrupting agents gracefully");
+    const { p, needle } = await stoppingDuringLongTool(e);
     // Every millisecond until maos is gone: some land while it stops the agent, some after, while it
     // records the end of the run (before, such a late signal killed maos there).
     let exited = false;
