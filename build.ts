@@ -17,11 +17,18 @@ export const bundleOptions = {
   splitting: true,
 };
 
+/**
+ * maos runs in people's project directories: a compiled Bun executable would otherwise read
+ * that project's .env (its variables would land in maos's environment and so in every
+ * agent's), bunfig.toml, package.json and tsconfig.json at each start.
+ */
+export const standalone = { autoloadDotenv: false, autoloadBunfig: false, autoloadPackageJson: false, autoloadTsconfig: false };
+
 if (import.meta.main) {
   mkdirSync("dist", { recursive: true });
   const tmp = `./dist/.maos-${process.pid}`;
   // Bytecode: JavaScriptCore's parse moves to build time (measured: --version 33 ms without, 15 ms with, unsplit).
-  const result = await Bun.build({ ...bundleOptions, compile: { outfile: tmp }, bytecode: true });
+  const result = await Bun.build({ ...bundleOptions, compile: { outfile: tmp, ...standalone }, bytecode: true });
   if (!result.success) {
     rmSync(tmp, { force: true });
     for (const message of result.logs) console.error(message);

@@ -22,6 +22,7 @@ import { insertDelivery, insertMessage } from "../src/store/messages.ts";
 import { insertOrchestration, setOrchestrationStatus } from "../src/store/orchestrations.ts";
 import { finishTask, insertTask } from "../src/store/tasks.ts";
 import { transaction } from "../src/store/tx.ts";
+import { standalone } from "../build.ts";
 import type { BenchRow } from "./index.ts";
 
 const orchestrations = 10_000;
@@ -118,12 +119,12 @@ function time(binary: string, args: string[], name: string): BenchRow {
   };
 }
 
-/** A compiled binary that only prints, built like dist/maos: the floor any start-up has. */
+/** A compiled binary that only prints, built like dist/maos (bytecode, no autoloaded project files): the floor any start-up has. */
 async function buildTrivial(dir: string): Promise<string> {
   const entry = join(dir, "trivial.ts");
   writeFileSync(entry, 'console.log("x");\n');
   const outfile = join(dir, "trivial");
-  const result = await Bun.build({ entrypoints: [entry], compile: { outfile }, minify: true, bytecode: true, format: "esm" });
+  const result = await Bun.build({ entrypoints: [entry], compile: { outfile, ...standalone }, minify: true, bytecode: true, format: "esm" });
   if (!result.success) throw new Error(`building the trivial binary failed: ${result.logs.join("\n")}`);
   return outfile;
 }

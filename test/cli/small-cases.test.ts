@@ -1,6 +1,6 @@
 /** The smaller losses and unclear errors of issue 10 (defect 7): a clear line, the documented exit code, nothing lost. */
 import { afterEach, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeError, ExitCode } from "../../src/errors.ts";
 import { runMaos } from "../support/cli.ts";
@@ -40,6 +40,20 @@ describe("exit codes", () => {
     expect(d.exitCode).toBe(5);
     expect(d.line).toContain("the disk holding the database is full");
     expect(d.line).toContain("maos orchestration resume <id>");
+  });
+});
+
+describe("the project directory maos runs in", () => {
+  test("its .env, bunfig.toml and package.json do not reach maos (nor, through it, the agents)", async () => {
+    const project = join(t.dir, "project");
+    mkdirSync(project);
+    writeFileSync(join(project, ".env"), `MAOS_DB=${join(project, "from-dotenv.db")}\n`);
+    writeFileSync(join(project, "bunfig.toml"), 'preload = ["./preloaded.ts"]\n[run]\npreload = ["./preloaded.ts"]\n');
+    writeFileSync(join(project, "preloaded.ts"), 'console.error("PRELOADED");\n');
+    writeFileSync(join(project, "package.json"), '{"name": "a-project", "type": "commonjs"}\n');
+    const r = await runMaos(["orchestration", "list"], { cwd: project });
+    expect(r.code).toBe(5);
+    expect(r.stderr.trim()).toBe(`maos: no database at ${join(project, "maos.db")} — run \`maos orchestrate\` first, or pass --db / MAOS_DB`);
   });
 });
 
