@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { AttemptRow } from "../../src/store/attempts.ts";
 import { descendants } from "../../src/system/processes.ts";
 import { route, textReply, toolUseReply } from "../support/mock-anthropic.ts";
-import { pidAlive, processesMatching, REQUEST, startE2E, taskMarker, waitUntil } from "../support/e2e.ts";
+import { longSleepCommand, pidAlive, processesMatching, REQUEST, startE2E, taskMarker, waitUntil } from "../support/e2e.ts";
 
 setDefaultTimeout(60_000);
 
@@ -17,7 +17,7 @@ describe("e2e: agents die with maos", () => {
     // A fractional duration makes this test's sleep recognisable among other processes.
     const sleep = `sleep 20.${Math.floor(Math.random() * 1e6)}`;
     e.mock.script(
-      route([[taskMarker("a"), [toolUseReply("Bash", { command: `${sleep}; echo done > a.txt`, description: "Wait, then write a.txt" }), textReply("Wrote a.txt.")]]]),
+      route([[taskMarker("a"), [toolUseReply("Bash", { command: longSleepCommand(sleep, "echo done > a.txt"), description: "Wait, then write a.txt" }), textReply("Wrote a.txt.")]]]),
     );
     const p = e.start(["orchestrate", REQUEST, "--auto", "--db", e.dbPath, "--plan", e.plan([{ id: "a" }])]);
     await waitUntil(() => processesMatching(sleep).length > 0, "the agent's Bash tool to start", 30_000);

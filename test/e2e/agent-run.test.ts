@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { errorReply, hangReply, route, slowTextReply, textReply, toolUseReply } from "../support/mock-anthropic.ts";
 import { dumpDatabase, fileFingerprint } from "../support/db-state.ts";
-import { occurrences, pidAlive, processesMatching, startE2E, taskMarker, waitUntil } from "../support/e2e.ts";
+import { longSleepCommand, occurrences, pidAlive, processesMatching, startE2E, taskMarker, waitUntil } from "../support/e2e.ts";
 import { scaled } from "../support/machine.ts";
 
 // Real processes: each test gets up to 45 s (they take 0.1–4 s each).
@@ -122,10 +122,11 @@ describe("e2e: one agent with the real claude CLI", () => {
     expect(summary.tasks[0].status).toBe("failed");
     expect(summary.tasks[0].error).toContain("API Error: 400");
     expect(summary.tasks[0].error).toContain("mock: the prompt is not acceptable");
-    expect(e.mock.messageRequests()).toHaveLength(1);
+    // One claude session (2.1.197 sends the request once; newer CLIs retry a 400 themselves, in that session).
+    expect(new Set(e.mock.messageRequests().map((q) => q.sessionId)).size).toBe(1);
     e.query((db) => {
       const attempts = attemptsOf(db, "a");
-      expect(attempts).toHaveLength(1); // a 400 is not transient: no retry
+      expect(attempts).toHaveLength(1); // a 400 is not transient: maos does not retry
       expect(attempts[0]!.status).toBe("failed");
       expect(attempts[0]!.reason).toContain("mock: the prompt is not acceptable");
       const result = JSON.parse(eventsOf(db, "a").at(-1)!.raw);
@@ -246,7 +247,7 @@ describe("e2e: one agent with the real claude CLI", () => {
   test("--agent-timeout ends the attempt as failed, and claude and the tool it ran are really gone", async () => {
     await using e = await startE2E();
     const needle = `sleep 47.${Math.floor(Math.random() * 1e6)}`;
-    e.mock.script(route([[taskMarker("a"), [toolUseReply("Bash", { command: needle, description: "Wait a long time" }), textReply("unreachable")]]]));
+    e.mock.script(route([[taskMarker("a"), [toolUseReply("Bash", { command: longSleepCommand(needle), description: "Wait a long time" }), textReply("unreachable")]]]));
     const t0 = performance.now();
     const p = e.start(["orchestrate", "timeout", "--auto", "--db", e.dbPath, "--plan", e.plan([{ id: "a" }]), "--agent-timeout", "3", "--retries", "0"]);
     // The tool really runs (a child of claude) before the timeout hits.

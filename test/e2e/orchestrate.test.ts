@@ -16,7 +16,7 @@ import {
   type MockHandler,
   type RecordedRequest,
 } from "../support/mock-anthropic.ts";
-import { pidAlive, processesMatching, REQUEST, sqlTimeMs, startE2E, taskMarker, waitUntil, type E2E } from "../support/e2e.ts";
+import { longSleepCommand, pidAlive, processesMatching, REQUEST, sqlTimeMs, startE2E, taskMarker, waitUntil, type E2E } from "../support/e2e.ts";
 import { scaled } from "../support/machine.ts";
 
 // Real processes: each test gets up to 45 s (they take 0.1–4 s each).
@@ -80,7 +80,11 @@ describe("e2e: maos orchestrate with the real claude CLI", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("maos: planning failed: planner failed: API Error: 400 mock: no plan today");
     expect(r.stderr).toContain("pass --plan FILE");
-    expect(e.mock.messageRequests()).toHaveLength(1); // the planner only, no agent
+    // The planner only (one session: newer CLIs retry a 400 themselves), no agent.
+    const requests = e.mock.messageRequests();
+    expect(requests.length).toBeGreaterThanOrEqual(1);
+    expect(requests.every((q) => q.toolNames.includes("StructuredOutput"))).toBe(true);
+    expect(new Set(requests.map((q) => q.sessionId)).size).toBe(1);
     e.query((db) => {
       const o = db.query<Record<string, any>, []>("SELECT * FROM orchestrations").get()!;
       expect(o.status).toBe("failed");
@@ -414,10 +418,13 @@ describe("e2e: maos orchestrate with the real claude CLI", () => {
     expect(JSON.parse(list.stdout).orchestrations).toMatchObject([{ id, status: "paused", stored_status: "paused", interrupted: false }]);
   });
 
-  /** One agent whose Bash tool sleeps a long time; once the tool runs, a first Ctrl-C, and maos says it is stopping. */
+  /**
+   * One agent whose Bash tool sleeps a long time (see longSleepCommand);
+   * once the tool runs, a first Ctrl-C, and maos says it is stopping.
+   */
   async function stoppingDuringLongTool(e: E2E) {
     const needle = `sleep 53.${Math.floor(Math.random() * 1e6)}`;
-    e.mock.script(route([[taskMarker("a"), [toolUseReply("Bash", { command: needle, description: "Wait a long time" }), textReply("A done after all.")]]]));
+    e.mock.script(route([[taskMarker("a"), [toolUseReply("Bash", { command: longSleepCommand(needle), description: "Wait a long time" }), textReply("A done after all.")]]]));
     const p = e.start(["orchestrate", REQUEST, "--auto", "--db", e.dbPath, "--plan", e.plan([{ id: "a" }])]);
     await waitUntil(() => processesMatching(needle).length > 0, "the agent's tool to run");
     p.kill("SIGINT");

@@ -79,7 +79,7 @@ describe("runPlanner (real claude CLI)", () => {
     expect(req.lastUserText).toContain("REQ-MARKER");
     expect(req.lastUserText).toContain("- developer: Implements features");
     expect(req.lastUserText).toContain("Working directory: /demo");
-    expect(req.model).toBe("claude-haiku-4-5-20251001");
+    expect(req.model).toMatch(/^claude-haiku-/); // the alias: claude-haiku-4-5-20251001 with 2.1.197, newer with newer CLIs
     const schema = req.body.tools.find((t: any) => t.name === "StructuredOutput").input_schema;
     expect(schema.properties.tasks.items.properties.agent_type.enum).toContain("security");
     console.log(`planner: valid plan in ${elapsed.toFixed(0)} ms`);
@@ -153,7 +153,10 @@ describe("runPlanner (real claude CLI)", () => {
     const elapsed = performance.now() - t0;
     expect(error).toBeInstanceOf(PlannerError);
     expect(error.message).toBe("planner failed: API Error: 400 bad request from mock");
-    expect(mock.messageRequests().length - before).toBe(1);
+    // One planner call: 2.1.197 sends the request once; newer CLIs retry a 400 themselves, in the same session.
+    const requests = mock.messageRequests().slice(before);
+    expect(requests.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(requests.map((q) => q.sessionId)).size).toBe(1);
     expect(elapsed).toBeLessThan(5000);
     console.log(`planner: API 400 → PlannerError in ${elapsed.toFixed(0)} ms`);
   });

@@ -291,6 +291,14 @@ export function pidAlive(pid: number): boolean {
 }
 
 /** Pids of live processes whose command line contains `needle` (e.g. a session id or a unique sleep). */
+/**
+ * A Bash tool command that sleeps long, then runs `then`. Newer CLIs (2.1.33x) refuse a
+ * command that starts with a long `sleep` ("Blocked: standalone sleep"), so it starts with an echo.
+ */
+export function longSleepCommand(sleep: string, then = "echo waited"): string {
+  return `echo started; ${sleep}; ${then}`;
+}
+
 export function processesMatching(needle: string): number[] {
   const hits: number[] = [];
   for (const name of readdirSync("/proc")) {

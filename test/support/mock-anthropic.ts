@@ -228,7 +228,7 @@ export interface RecordedRequest {
   systemText: string;
   /** Tool results in the last role:"user" message. */
   toolResults: ToolResultInfo[];
-  /** Names of the tools offered in `tools[]`. */
+  /** Names of the tools offered in `tools[]` (without the newer CLI's internal DeferredToolPlaceholder). */
   toolNames: string[];
   /** Whether the last user message contains a tool_result (optionally of the named tool). */
   hasToolResult(toolName?: string): boolean;
@@ -285,7 +285,7 @@ function analyzeBody(body: any) {
     allUserText: users.map((u) => flattenContent(u.content)).join("\n"),
     systemText,
     toolResults,
-    toolNames: Array.isArray(body?.tools) ? body.tools.map((t: any) => t?.name).filter(Boolean) : [],
+    toolNames: Array.isArray(body?.tools) ? body.tools.map((t: any) => t?.name).filter((n: unknown) => n && n !== "DeferredToolPlaceholder") : [],
   };
 }
 
