@@ -18,15 +18,16 @@ const attempts = (db: Database) =>
 describe("e2e: the agent runtime under faults, with the real claude CLI", () => {
   test("--budget-usd 1 with 4 parallel agents: each holds a $0.25 share, so the run stops near $1 instead of spending $1 per agent", async () => {
     await using e = await startE2E();
-    // Every model call costs $0.30 (12,000 output tokens at $25/M); an agent wants two calls.
-    const costly = { usage: { input_tokens: 10, output_tokens: 12_000 } };
+    // Every model call costs $0.30 (20,000 output tokens at Sonnet 4.5's $15/M; the model is named
+    // so that every CLI version prices it alike); an agent wants two calls.
+    const costly = { usage: { input_tokens: 10, output_tokens: 20_000 } };
     const agent = (key: string): [string, ReturnType<typeof textReply>[]] => [
       taskMarker(key),
       [toolUseReply("Bash", { command: `echo ${key}`, description: "Say the key" }, costly), textReply(`${key} done`, costly)],
     ];
     e.mock.script(route([agent("a"), agent("b"), agent("c"), agent("d")]));
     const plan = e.plan([{ id: "a" }, { id: "b" }, { id: "c" }, { id: "d" }]);
-    const r = await e.orchestrate(plan, ["--budget-usd", "1", "--max-parallel", "4", "--json"]);
+    const r = await e.orchestrate(plan, ["--budget-usd", "1", "--max-parallel", "4", "--model", "claude-sonnet-4-5-20250929", "--json"]);
     expect(r.code).toBe(1);
     const summary = JSON.parse(r.stdout);
     expect(summary.budget_exhausted).toBe(true);
