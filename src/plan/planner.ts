@@ -11,11 +11,12 @@ import { apiRetryOf, retryAnnouncer, type ApiRetry } from "../agents/api-retry.t
 
 /**
  * The planner: one headless `claude -p --output-format stream-json --json-schema <plan schema>`
- * call that turns the request into a Plan (stream-json, not json, so that the CLI's API
- * retries are seen as they happen, not only after its ~3 minutes of retrying). The CLI already makes the model retry when
- * its StructuredOutput does not match the JSON schema; what the schema cannot say
- * (unknown dependency, cycle, duplicate id) gets one corrective retry here, resuming
- * the planner's own session so it sees its previous answer and what was wrong.
+ * call that turns the request into a Plan (stream-json rather than json, so that the CLI's
+ * API retries are seen as they happen, not only after its ~3 minutes of retrying). The CLI
+ * already makes the model retry when its StructuredOutput does not match the JSON schema;
+ * what the schema cannot say (unknown dependency, cycle, duplicate id) gets one corrective
+ * retry here, resuming the planner's own session so it sees its previous answer and what
+ * was wrong.
  */
 export class PlannerError extends RunFailedError {
   constructor(
