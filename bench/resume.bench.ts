@@ -165,7 +165,8 @@ async function once(binary: string, template: string, dir: string, id: string, a
   });
   const stderr = new Response(proc.stderr).text();
   const deadline = performance.now() + 20_000;
-  while (!existsSync(agentLog)) {
+  // The agent's line is complete once it ends in a newline (the file exists as soon as `>>` opens it).
+  while (!(existsSync(agentLog) && readFileSync(agentLog, "utf8").includes("\n"))) {
     if (proc.exitCode !== null || performance.now() > deadline) {
       proc.kill("SIGKILL");
       throw new Error(`maos resume ended (${proc.exitCode}) before starting an agent:\n${await stderr}`);
@@ -178,7 +179,9 @@ async function once(binary: string, template: string, dir: string, id: string, a
   const starts = readFileSync(agentLog, "utf8")
     .trim()
     .split("\n")
-    .map((line) => line.split(" ").map(Number) as [number, number]);
+    .map((line) => line.split(" ").map(Number) as [number, number])
+    // Only whole lines: a pid of 0 (an empty line) would make kill(-0) signal this very process group.
+    .filter(([pid, at]) => Number.isInteger(pid) && pid > 1 && Number.isFinite(at));
   for (const [pid] of starts) {
     kill(-pid);
     kill(pid);

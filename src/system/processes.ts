@@ -4,8 +4,18 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 
+/**
+ * A pid that names one process (or, negated, one process group). kill(2) reads 0 as "my own
+ * process group" and -1 as "every process I may signal": a pid from a damaged or hand-edited
+ * row must never turn a probe or a stop into that.
+ */
+function isTarget(pid: number): boolean {
+  return Number.isSafeInteger(pid) && (pid > 0 || pid < -1);
+}
+
 /** Whether a pid is a live process on this machine (signal 0 probes without touching it). */
 export function processAlive(pid: number): boolean {
+  if (!isTarget(pid) || pid < 0) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -107,8 +117,9 @@ export function findProcesses(match: (argv: string[]) => boolean): number[] {
     });
 }
 
-/** Sends a signal, ignoring a process that is already gone. A negative pid is a process group. */
+/** Sends a signal, ignoring a process that is already gone. A negative pid is a process group; 0 and -1 are refused (see isTarget). */
 export function signalProcess(pid: number, sig: NodeJS.Signals): void {
+  if (!isTarget(pid)) return;
   try {
     process.kill(pid, sig);
   } catch {
@@ -118,6 +129,7 @@ export function signalProcess(pid: number, sig: NodeJS.Signals): void {
 
 /** SIGKILL to a process, its process group, and every descendant (tools in their own sessions too). */
 export function killTree(pid: number): void {
+  if (!isTarget(pid) || pid < 0) return;
   const tree = descendants(pid);
   signalProcess(-pid, "SIGKILL");
   signalProcess(pid, "SIGKILL");

@@ -1,6 +1,7 @@
 import { expect, test, setDefaultTimeout } from "bun:test";
 import { readFileSync } from "node:fs";
-import { descendants, findProcesses } from "../../src/system/processes.ts";
+import { join } from "node:path";
+import { descendants, findProcesses, processAlive } from "../../src/system/processes.ts";
 import { scaled } from "../support/machine.ts";
 
 // These tests start processes: on a loaded machine they need more than the 5 s default.
@@ -49,4 +50,32 @@ test("findProcesses: live processes whose argv matches, never this one", async (
   }
   await proc.exited;
   expect(findProcesses((argv) => argv[1] === marker)).toEqual([]);
+});
+
+test("pids 0 and -1 (own process group, every process) are never signalled nor probed as alive: a damaged row cannot aim there", async () => {
+  expect(processAlive(0)).toBe(false);
+  expect(processAlive(-1)).toBe(false);
+  expect(processAlive(-7)).toBe(false);
+  expect(processAlive(Number.NaN)).toBe(false);
+  expect(processAlive(process.pid)).toBe(true);
+  // In a child that leads its own process group: a signal to pid 0 would reach it. For -1
+  // (every process) only SIGCONT is tried, which would do no harm should the guard fail.
+  const module = JSON.stringify(join(import.meta.dir, "../../src/system/processes.ts"));
+  const script = `import { killTree, signalProcess } from ${module};
+let got = 0;
+process.on("SIGUSR2", () => got++);
+process.on("SIGCONT", () => got++);
+signalProcess(0, "SIGUSR2");
+signalProcess(-1, "SIGCONT");
+signalProcess(-0, "SIGUSR2");
+killTree(0);
+killTree(-1);
+await Bun.sleep(200);
+signalProcess(process.pid, "SIGUSR2");
+await Bun.sleep(200);
+console.log(got);`;
+  const child = Bun.spawn([process.execPath, "-e", script], { stdout: "pipe", stderr: "pipe", detached: true });
+  const [out, err] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  // Only the last, aimed signal arrived.
+  expect({ out: out.trim(), err }).toEqual({ out: "1", err: "" });
 });
