@@ -13,6 +13,12 @@ import type { ResultLine } from "./stream-schema.ts";
  */
 export type WriteKind = "prompt" | "mail" | "note";
 
+/**
+ * How much of a turn's text is kept (its end): the answer of a turn that crossed the budget.
+ * A turn can stream for hours; keeping all of it grew a flat-out ingest by ~75 bytes a line.
+ */
+export const turnTextKeptChars = 64 * 1024;
+
 interface Write {
   kind: WriteKind;
   messageIds: readonly number[];
@@ -26,6 +32,7 @@ export class TurnLedger {
   private replaySeen = false;
   private outputSinceResult = false;
   private turnText: string[] = [];
+  private turnTextChars = 0;
   private lastTurnText: string | null = null;
   /** Session started (system/init seen). */
   started = false;
@@ -42,7 +49,7 @@ export class TurnLedger {
       this.consumed = Math.min(this.consumed + 1, this.writes.length);
     }
     if (facts.type === "assistant" || (facts.type === "user" && !facts.replay)) this.outputSinceResult = true;
-    if (facts.text) this.turnText.push(facts.text);
+    if (facts.text) this.keepTurnText(facts.text);
     if (!facts.result) return null;
     return this.turnEnded(facts.result);
   }
@@ -52,13 +59,23 @@ export class TurnLedger {
     // Without --replay-user-messages echoes nothing tells what was consumed: assume all of it.
     if (!this.replaySeen) this.consumed = this.writes.length;
     this.outputSinceResult = false;
-    this.lastTurnText = this.turnText.length > 0 ? this.turnText.join("\n") : null;
+    this.lastTurnText = this.turnText.length > 0 ? this.turnText.join("\n").slice(-turnTextKeptChars) : null;
     this.turnText = [];
+    this.turnTextChars = 0;
     // A failed turn acknowledges nothing: its messages go to the next attempt.
     if (result.is_error) return [];
     const ids = this.writes.slice(this.acknowledged, this.consumed).flatMap((w) => w.messageIds);
     this.acknowledged = this.consumed;
     return ids;
+  }
+
+  /** Keeps the turn's latest text, dropping its oldest pieces beyond turnTextKeptChars. */
+  private keepTurnText(text: string): void {
+    this.turnText.push(text);
+    this.turnTextChars += text.length + 1;
+    while (this.turnText.length > 1 && this.turnTextChars - this.turnText[0]!.length - 1 >= turnTextKeptChars) {
+      this.turnTextChars -= this.turnText.shift()!.length + 1;
+    }
   }
 
   /** Something written is still queued inside claude (it becomes a turn of its own, or joins the current one). */
