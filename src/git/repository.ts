@@ -27,8 +27,18 @@ export async function resolveCommit(cwd: string, ref: string): Promise<string | 
   return r.code === 0 ? r.stdout.trim() : null;
 }
 
+/** The commit checked out in the worktree at `cwd` (one that has a commit; git failing otherwise is a GitError). */
+export async function headCommit(cwd: string): Promise<string> {
+  return gitLine(cwd, ["rev-parse", "HEAD"]);
+}
+
+/** The commit a local branch points at, or null when there is no such branch. */
+export async function branchCommit(cwd: string, branch: string): Promise<string | null> {
+  return resolveCommit(cwd, `refs/heads/${branch}`);
+}
+
 export async function branchExists(cwd: string, branch: string): Promise<boolean> {
-  return (await resolveCommit(cwd, `refs/heads/${branch}`)) !== null;
+  return (await branchCommit(cwd, branch)) !== null;
 }
 
 /** Whether `ancestor` is reachable from `descendant` (a commit is its own ancestor). */

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { commonDir } from "./repository.ts";
-import { git, gitLine } from "./run.ts";
+import { branchExists, commonDir, headCommit } from "./repository.ts";
+import { git } from "./run.ts";
 
 /** Worktrees and branches: the only git commands that create or remove them. */
 
@@ -50,9 +50,8 @@ async function createWorktree(root: string, path: string, branch: string, start:
   mkdirSync(dirname(path), { recursive: true });
   // A directory that was deleted by hand leaves a stale registration that blocks `worktree add`.
   await git(root, ["worktree", "prune"]);
-  const exists = (await git(root, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], [0, 1])).code === 0;
-  await git(root, exists ? ["worktree", "add", path, branch] : ["worktree", "add", "-b", branch, path, start]);
-  return gitLine(path, ["rev-parse", "HEAD"]);
+  await git(root, (await branchExists(root, branch)) ? ["worktree", "add", path, branch] : ["worktree", "add", "-b", branch, path, start]);
+  return headCommit(path);
 }
 
 /** Removes a worktree (its uncommitted files included: maos committed what mattered). */

@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import type { AgentDefinition } from "../agents/catalog.ts";
-import { commitsTouching, resolveCommit } from "../git/repository.ts";
+import { commitsTouching, headCommit } from "../git/repository.ts";
 import { insertAgent } from "../store/agents.ts";
 import { insertTask, listTasks, maxTaskPosition, type TaskRow } from "../store/tasks.ts";
 import { transaction } from "../store/tx.ts";
@@ -37,7 +37,7 @@ export async function recordResolver(
 ): Promise<string | null> {
   const worktrees = listTaskWorktrees(db, ws.orchestration_id);
   if (worktrees.some((w) => w.resolves_task_id === task.id)) return null;
-  const head = (await resolveCommit(ws.integration_path, "HEAD"))!;
+  const head = await headCommit(ws.integration_path);
   const touching = new Set(await commitsTouching(ws.integration_path, tw.base_commit, head, files));
   const tasks = listTasks(db, ws.orchestration_id);
   const byId = new Map(tasks.map((t) => [t.id, t]));

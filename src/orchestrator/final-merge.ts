@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { fastForward, mergeInto } from "../git/merge.ts";
-import { changedPaths, currentBranch, isAncestor, mergesCleanly, resolveCommit, uncommittedPaths } from "../git/repository.ts";
+import { branchCommit, changedPaths, currentBranch, headCommit, isAncestor, mergesCleanly, uncommittedPaths } from "../git/repository.ts";
 import { faultPoint } from "../system/fault-point.ts";
 import { endMerge, insertMerge, lastMerge, setFinalOutcome, type WorkspaceRow } from "../store/workspaces.ts";
 
@@ -32,13 +32,13 @@ export async function mergeIntoUserBranch(db: Database, ws: WorkspaceRow, keep: 
 
 async function decide(db: Database, ws: WorkspaceRow, keep: boolean): Promise<FinalMerge> {
   const root = ws.repo_root;
-  const integration = (await resolveCommit(root, `refs/heads/${ws.integration_branch}`))!;
+  const integration = (await branchCommit(root, ws.integration_branch))!;
   const leave = (why: string): FinalMerge => ({ outcome: "left", detail: `${why}; merge it with: ${mergeCommand(ws)}` });
   if (keep) return { outcome: "kept", detail: `--no-merge; merge it with: ${mergeCommand(ws)}` };
   const target = ws.base_branch;
   if (target === null) return leave("the run started on a detached HEAD");
   if ((await currentBranch(root)) !== target) return leave(`${target} is no longer checked out in ${root}`);
-  const head = (await resolveCommit(root, "HEAD"))!;
+  const head = await headCommit(root);
   const unfinished = lastMerge(db, ws.orchestration_id, null);
   if (await isAncestor(root, integration, head)) {
     // Already in the user's branch: merged before a crash, or there was nothing to merge.

@@ -9,7 +9,7 @@ import { protocolInstructions } from "../bus/protocol.ts";
 import { listTaskAttempts } from "../store/attempts.ts";
 import { attemptAssistantEvents } from "../store/events.ts";
 import { getOrchestration, refreshTotals, type RunOptions } from "../store/orchestrations.ts";
-import { listTasks, setTaskStatus, taskDependencies, type TaskRow } from "../store/tasks.ts";
+import { getTask, listTasks, setTaskStatus, taskDependencies, type TaskRow } from "../store/tasks.ts";
 import { transaction } from "../store/tx.ts";
 import { continuationFor, needsFreshSession } from "./continuation.ts";
 import { buildTaskPrompt } from "./prompt.ts";
@@ -222,7 +222,7 @@ export class Scheduler implements ControlTarget {
         after();
         this.input.events?.taskEnded?.(task, report, false);
         // A task the user marked done (skip) brings what its agent left in its worktree, like any completed task.
-        const now = listTasks(this.input.db, this.input.orchestrationId).find((t) => t.id === task.id);
+        const now = getTask(this.input.db, task.id);
         if (now?.status === "completed") await this.gitStep(task, () => this.input.workspace?.taskCompleted(now));
         return;
       }
@@ -248,7 +248,7 @@ export class Scheduler implements ControlTarget {
         if (report.status === "completed") await this.gitStep(task, () => this.input.workspace?.taskCompleted(task));
         return;
       }
-      task = listTasks(this.input.db, this.input.orchestrationId).find((t) => t.id === task.id)!;
+      task = getTask(this.input.db, task.id)!;
     }
   }
 

@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { commitAll, mergeInto, resetWorktree } from "../git/merge.ts";
-import { isAncestor, resolveCommit } from "../git/repository.ts";
+import { headCommit, isAncestor } from "../git/repository.ts";
 import { faultPoint } from "../system/fault-point.ts";
 import type { TaskRow } from "../store/tasks.ts";
 import { endMerge, insertMerge, lastMerge, setTaskCommit, type MergeRow, type TaskWorktreeRow, type WorkspaceRow } from "../store/workspaces.ts";
@@ -22,7 +22,7 @@ export function taskCommitMessage(task: Pick<TaskRow, "task_key" | "agent_type" 
 export async function mergeTask(db: Database, ws: WorkspaceRow, tw: TaskWorktreeRow, task: TaskRow): Promise<TaskMergeOutcome> {
   const { head } = await commitAll(tw.path, taskCommitMessage(task));
   setTaskCommit(db, task.id, head);
-  const before = (await resolveCommit(ws.integration_path, "HEAD"))!;
+  const before = await headCommit(ws.integration_path);
   const recorded = { orchestration_id: ws.orchestration_id, task_id: task.id, source_branch: tw.branch, source_commit: head, target_branch: ws.integration_branch, before_commit: before };
   if (await isAncestor(ws.integration_path, head, before)) {
     // Nothing new on the task's branch (no changes, or merged before): recorded as a merge that changed nothing.
@@ -49,7 +49,7 @@ export async function mergeTask(db: Database, ws: WorkspaceRow, tw: TaskWorktree
  * merge is dropped from the integration worktree and the row marked aborted, to be redone.
  */
 export async function recoverMerge(db: Database, ws: WorkspaceRow, m: MergeRow): Promise<"merged" | "aborted"> {
-  const head = (await resolveCommit(ws.integration_path, "HEAD"))!;
+  const head = await headCommit(ws.integration_path);
   if (await isAncestor(ws.integration_path, m.source_commit, head)) {
     endMerge(db, m.id, "merged", head, null);
     return "merged";

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { GitError } from "../git/run.ts";
-import { refsContaining, resolveCommit, uncommittedPaths } from "../git/repository.ts";
+import { branchCommit, refsContaining, uncommittedPaths } from "../git/repository.ts";
 import { deleteBranch, listWorktrees, removeWorktree } from "../git/worktree.ts";
 import type { TaskWorktreeRow, WorkspaceRow } from "../store/workspaces.ts";
 
@@ -39,19 +39,21 @@ export async function removeWorkspace(ws: WorkspaceRow, tasks: TaskWorktreeRow[]
   const checkedOut = new Map((await listWorktrees(root)).filter((w) => w.branch).map((w) => [w.branch!, w.path]));
   // The integration branch first: once it is kept, it holds the tasks' commits and they may go.
   const deleting = new Set(worktrees.map((w) => `refs/heads/${w.branch}`));
+  const keep = (branch: string, reason: string) => {
+    result.kept.push({ what: branch, reason });
+    deleting.delete(`refs/heads/${branch}`);
+  };
   for (const { branch } of [worktrees.at(-1)!, ...worktrees.slice(0, -1)]) {
-    const head = await resolveCommit(root, `refs/heads/${branch}`);
+    const head = await branchCommit(root, branch);
     if (head === null) continue;
     const where = checkedOut.get(branch);
     if (where !== undefined && !ours.has(where)) {
-      result.kept.push({ what: branch, reason: `checked out in ${where}` });
-      deleting.delete(`refs/heads/${branch}`);
+      keep(branch, `checked out in ${where}`);
       continue;
     }
     const elsewhere = (await refsContaining(root, head)).filter((ref) => !deleting.has(ref));
     if (elsewhere.length === 0 && !force) {
-      result.kept.push({ what: branch, reason: "its commits are merged nowhere else; --force deletes it" });
-      deleting.delete(`refs/heads/${branch}`);
+      keep(branch, "its commits are merged nowhere else; --force deletes it");
       continue;
     }
     try {
@@ -59,8 +61,7 @@ export async function removeWorkspace(ws: WorkspaceRow, tasks: TaskWorktreeRow[]
       result.deleted_branches.push(branch);
     } catch (error) {
       if (!(error instanceof GitError)) throw error;
-      result.kept.push({ what: branch, reason: error.message });
-      deleting.delete(`refs/heads/${branch}`);
+      keep(branch, error.message);
     }
   }
   return result;

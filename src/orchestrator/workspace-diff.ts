@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { NotFoundError, UsageError } from "../errors.ts";
-import { changedPaths, diffPatch, resolveCommit } from "../git/repository.ts";
+import { branchCommit, changedPaths, diffPatch } from "../git/repository.ts";
 import { listTasks } from "../store/tasks.ts";
 import { getTaskWorktree, getWorkspace } from "../store/workspaces.ts";
 
@@ -26,14 +26,14 @@ export async function describeDiff(db: Database, orchestrationId: string, taskKe
   if (ws === null) throw new UsageError(`orchestration ${orchestrationId.slice(0, 8)} ran without worktrees (--isolation none)`, "its changes are in the directory it ran in");
   let cwd = ws.repo_root;
   let from = ws.base_commit;
-  let to: string | null = await resolveCommit(ws.repo_root, `refs/heads/${ws.integration_branch}`);
+  let to: string | null = await branchCommit(ws.repo_root, ws.integration_branch);
   if (taskKey !== null) {
     const task = listTasks(db, orchestrationId).find((t) => t.task_key === taskKey);
     if (!task) throw new NotFoundError(`orchestration ${orchestrationId.slice(0, 8)} has no task @${taskKey}`);
     const tw = getTaskWorktree(db, task.id);
     if (tw === null) throw new NotFoundError(`@${taskKey} has not started: it has no worktree yet`);
     from = tw.base_commit;
-    to = tw.commit_sha ?? (await resolveCommit(ws.repo_root, `refs/heads/${tw.branch}`));
+    to = tw.commit_sha ?? (await branchCommit(ws.repo_root, tw.branch));
     if (tw.commit_sha === null && existsSync(tw.path)) {
       cwd = tw.path;
       to = null;

@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { listTasks } from "../store/tasks.ts";
-import { getWorkspace, listMerges, listTaskWorktrees, mergeConflicts, type MergeRow } from "../store/workspaces.ts";
+import { getWorkspace, lastMergeByTask, listMerges, listTaskWorktrees, mergeConflicts, recordedIntegrationCommit, type MergeRow } from "../store/workspaces.ts";
 
 export interface TaskBranch {
   task: string;
@@ -35,8 +35,7 @@ export function workspaceReport(db: Database, orchestrationId: string): Workspac
   if (ws === null) return null;
   const keyOf = new Map(listTasks(db, orchestrationId).map((t) => [t.id, t.task_key]));
   const merges = listMerges(db, orchestrationId);
-  const last = new Map<string, MergeRow>();
-  for (const m of merges) if (m.task_id) last.set(m.task_id, m);
+  const last = lastMergeByTask(merges);
   const tasks = listTaskWorktrees(db, orchestrationId).map((w) => {
     const m = last.get(w.task_id) ?? null;
     return {
@@ -50,14 +49,13 @@ export function workspaceReport(db: Database, orchestrationId: string): Workspac
     };
   });
   const conflicted = tasks.filter((t) => t.merge === "conflict");
-  const integrationCommit = merges.filter((m) => m.task_id !== null && m.status === "merged" && m.after_commit).at(-1)?.after_commit ?? ws.base_commit;
   return {
     repo_root: ws.repo_root,
     base_branch: ws.base_branch,
     base_commit: ws.base_commit,
     integration_branch: ws.integration_branch,
     integration_worktree: ws.integration_path,
-    integration_commit: integrationCommit,
+    integration_commit: recordedIntegrationCommit(ws, merges),
     final_merge: ws.final_outcome === null ? null : { outcome: ws.final_outcome, detail: ws.final_detail },
     tasks,
     hint:

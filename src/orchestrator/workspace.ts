@@ -1,20 +1,22 @@
 import type { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, realpathSync } from "node:fs";
 import { join, relative } from "node:path";
-import { currentBranch, filesWithConflictMarkers, isAncestor, isolationRefusal, repositoryRoot, resolveCommit } from "../git/repository.ts";
+import { branchCommit, branchExists, currentBranch, filesWithConflictMarkers, headCommit, isAncestor, isolationRefusal, repositoryRoot, resolveCommit } from "../git/repository.ts";
 import { addWorktree, excludeFromStatus, listWorktrees } from "../git/worktree.ts";
 import { UsageError } from "../errors.ts";
 import { getCheckpoint, readCheckpointCode } from "../store/checkpoints.ts";
 import { forkCheckpointId } from "../store/forks.ts";
-import { listTasks, setTaskStatus, type TaskRow } from "../store/tasks.ts";
+import { getTask, listTasks, setTaskStatus, type TaskRow } from "../store/tasks.ts";
 import {
   getTaskWorktree,
   getWorkspace,
   insertTaskWorktree,
   insertWorkspace,
   lastMerge,
+  lastMergeByTask,
   listMerges,
   mergeConflicts,
+  recordedIntegrationCommit,
   type TaskWorktreeRow,
   type WorkspaceRow,
 } from "../store/workspaces.ts";
@@ -87,14 +89,13 @@ export class Workspace {
   async cwdFor(task: TaskRow): Promise<string> {
     const { row } = this;
     const recorded = getTaskWorktree(this.db, task.id);
-    const branch = recorded?.branch ?? this.place(task.task_key).branch;
-    const path = recorded?.path ?? this.place(task.task_key).path;
+    const { branch, path } = recorded ?? this.place(task.task_key);
     const registered = (await listWorktrees(row.repo_root)).find((w) => w.path === path);
     let note: string | null = null;
     let base = recorded?.base_commit ?? null;
     if (!(registered && existsSync(path))) {
-      const start = (await resolveCommit(row.integration_path, "HEAD"))!;
-      const branchHead = await resolveCommit(row.repo_root, `refs/heads/${branch}`);
+      const start = await headCommit(row.integration_path);
+      const branchHead = await branchCommit(row.repo_root, branch);
       // A resolver's worktree is recorded before it is made: its first creation is no loss.
       const firstResolverStart = recorded?.resolves_task_id != null && branchHead === null;
       if (recorded !== null && !firstResolverStart) {
@@ -113,7 +114,7 @@ export class Workspace {
     if (note) this.note(note);
     if (recorded?.resolves_task_id) await this.startConflictingMerge(path, recorded.resolves_task_id);
     if (recorded === null || note !== null) {
-      insertTaskWorktree(this.db, { task_id: task.id, orchestration_id: row.orchestration_id, branch, path, base_commit: base ?? (await resolveCommit(path, "HEAD"))!, note });
+      insertTaskWorktree(this.db, { task_id: task.id, orchestration_id: row.orchestration_id, branch, path, base_commit: base ?? (await headCommit(path)), note });
     }
     // git reports the root with symlinks resolved: the user's directory is compared the same way.
     const cwd = join(path, relative(row.repo_root, realpathSync(this.userCwd)));
@@ -142,9 +143,7 @@ export class Workspace {
   /** Completed tasks whose merge conflicted and is not resolved. */
   conflicts(): Conflict[] {
     const byId = new Map(listTasks(this.db, this.row.orchestration_id).map((t) => [t.id, t]));
-    const last = new Map<string, ReturnType<typeof listMerges>[number]>();
-    for (const m of listMerges(this.db, this.row.orchestration_id)) if (m.task_id) last.set(m.task_id, m);
-    return [...last.values()]
+    return [...lastMergeByTask(listMerges(this.db, this.row.orchestration_id)).values()]
       .filter((m) => m.status === "conflict")
       .map((m) => ({ taskKey: byId.get(m.task_id!)?.task_key ?? m.task_id!, branch: m.source_branch, files: mergeConflicts(m) }));
   }
@@ -160,7 +159,7 @@ export class Workspace {
   private async merge(task: TaskRow): Promise<void> {
     const tw = getTaskWorktree(this.db, task.id);
     if (tw === null) return;
-    const fresh = listTasks(this.db, task.orchestration_id).find((t) => t.id === task.id) ?? task;
+    const fresh = getTask(this.db, task.id) ?? task;
     if (tw.resolves_task_id !== null && !(await this.resolverSucceeded(fresh, tw))) return;
     const outcome = await mergeTask(this.db, this.row, tw, fresh);
     if (outcome.status === "merged") {
@@ -190,7 +189,7 @@ export class Workspace {
 
   /** Once a resolver's merge is in, the task it resolved is recorded as merged (its commit is in the integration branch now). */
   private async mergeResolved(taskId: string): Promise<void> {
-    const task = listTasks(this.db, this.row.orchestration_id).find((t) => t.id === taskId);
+    const task = getTask(this.db, taskId);
     const tw = getTaskWorktree(this.db, taskId);
     if (task && tw) await mergeTask(this.db, this.row, tw, task);
   }
@@ -198,11 +197,10 @@ export class Workspace {
   /** The integration branch as maos left it, or a note saying what changed outside maos. */
   private async checkIntegration(): Promise<void> {
     const { row } = this;
-    const merged = listMerges(this.db, row.orchestration_id).filter((m) => m.task_id !== null && m.status === "merged" && m.after_commit);
-    const expected = merged.at(-1)?.after_commit ?? row.base_commit;
+    const expected = recordedIntegrationCommit(row, listMerges(this.db, row.orchestration_id));
     const registered = (await listWorktrees(row.repo_root)).find((w) => w.path === row.integration_path);
     if (!(registered && existsSync(row.integration_path))) {
-      const exists = (await resolveCommit(row.repo_root, `refs/heads/${row.integration_branch}`)) !== null;
+      const exists = await branchExists(row.repo_root, row.integration_branch);
       this.note(`the integration worktree ${row.integration_path} disappeared; recreated${exists ? "" : ` with ${row.integration_branch} at ${expected.slice(0, 10)}`}`);
       await addWorktree(row.repo_root, row.integration_path, row.integration_branch, expected);
       return;
@@ -253,7 +251,7 @@ async function createIntegration(db: Database, orchestrationId: string, userCwd:
   if (refusal) throw new UsageError(`cannot isolate agents in worktrees: ${refusal}`, "use --isolation none");
   await excludeFromStatus(root, "/.maos/");
   // A fork starts from the code its checkpoint recorded, so the work of the tasks it keeps is there.
-  const base = (await forkStartCommit(db, orchestrationId, root)) ?? (await resolveCommit(root, "HEAD"))!;
+  const base = (await forkStartCommit(db, orchestrationId, root)) ?? (await headCommit(root));
   const branch = integrationBranchName(orchestrationId);
   const path = join(root, worktreesDir, orchestrationId.slice(0, 8), "integration");
   await addWorktree(root, path, branch, base);

@@ -71,6 +71,10 @@ export function listTasks(db: Database, orchestrationId: string): TaskRow[] {
     .all(orchestrationId);
 }
 
+export function getTask(db: Database, id: string): TaskRow | null {
+  return db.query<TaskRow, [string]>("SELECT * FROM tasks WHERE id = ?").get(id);
+}
+
 /** Marks a task running for a new attempt; returns the attempt number. */
 export function startTaskAttempt(db: Database, id: string, sessionId: string): number {
   const row = db

@@ -115,6 +115,18 @@ export function lastMerge(db: Database, orchestrationId: string, taskId: string 
     .get(orchestrationId, taskId);
 }
 
+/** Each task's latest merge, by task id (the final merge, task_id null, left out). */
+export function lastMergeByTask(merges: readonly MergeRow[]): Map<string, MergeRow> {
+  const last = new Map<string, MergeRow>();
+  for (const m of merges) if (m.task_id !== null) last.set(m.task_id, m);
+  return last;
+}
+
+/** Where the integration branch stands after the last task merge maos recorded (its base before any). */
+export function recordedIntegrationCommit(ws: Pick<WorkspaceRow, "base_commit">, merges: readonly MergeRow[]): string {
+  return merges.filter((m) => m.task_id !== null && m.status === "merged" && m.after_commit).at(-1)?.after_commit ?? ws.base_commit;
+}
+
 export function mergeConflicts(row: Pick<MergeRow, "id" | "conflicts">): string[] {
   return row.conflicts === null ? [] : readJson(v.array(v.string()), row.conflicts, `merges.conflicts of ${row.id}`);
 }

@@ -3,26 +3,13 @@
 // own in worktrees of their own, the dependent agent sees both results in its worktree, and
 // the integration branch is merged into the user's branch.
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { route, textReply, toolUseReply } from "../support/mock-anthropic.ts";
 import { startE2E, taskMarker } from "../support/e2e.ts";
+import { initRepository, maosCommitSubjects, runGit } from "../support/git-repo.ts";
 
 setDefaultTimeout(120_000);
-
-function git(cwd: string, args: string[]): string {
-  const r = Bun.spawnSync(["git", "-c", "user.name=tester", "-c", "user.email=t@example.com", ...args], { cwd, stdout: "pipe", stderr: "pipe" });
-  if (r.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr.toString()}`);
-  return r.stdout.toString().trim();
-}
-
-/** The project becomes a git repository on `main` with one commit of `files`. */
-function initRepository(dir: string, files: Record<string, string>): void {
-  git(dir, ["init", "-q", "-b", "main"]);
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-  git(dir, ["add", "."]);
-  git(dir, ["commit", "-q", "-m", "init"]);
-}
 
 // `pwd` last: the tool result the mock receives next names the directory the agent worked in.
 const bash = (command: string) => toolUseReply("Bash", { command: `${command} && pwd`, description: "Edit files" });
@@ -50,13 +37,12 @@ describe("e2e: worktree isolation", () => {
     const cwds = new Set(e.mock.messageRequests().flatMap((q) => q.lastUserText.match(/\S*\/\.maos\/worktrees\/\S+/g) ?? []));
     expect([...cwds].map((c) => c.replace(/.*\/tasks\//, "")).sort()).toEqual(["a", "b", "c"]);
     expect(readFileSync(join(e.project, "c.txt"), "utf8")).toBe("A\nB\ntop by a\n1\n2\n3\n4\n5\n6\nbottom by b\n");
-    const subjects = git(e.project, ["log", "--format=%s", "main"]).split("\n");
-    expect(subjects.filter((s) => s.startsWith("maos @")).sort()).toEqual([
+    expect(maosCommitSubjects(e.project, "main").sort()).toEqual([
       "maos @a (developer): A written.",
       "maos @b (developer): B written.",
       "maos @c (developer): Combined.",
     ]);
-    expect(git(e.project, ["status", "--porcelain"])).toBe("");
+    expect(runGit(e.project, ["status", "--porcelain"])).toBe("");
   });
 
   test("two parallel agents write the same file: a resolver agent (real claude) resolves the conflict and the result lands on main", async () => {
@@ -78,7 +64,7 @@ describe("e2e: worktree isolation", () => {
     expect(resolver).toMatchObject({ status: "completed", result: "Kept both." });
     expect(doc.workspace.final_merge.outcome).toBe("fast-forward");
     expect(readFileSync(join(e.project, "c.txt"), "utf8")).toBe("from a and b\n");
-    expect(git(e.project, ["log", "--format=%s", "main"]).split("\n").filter((s) => s.startsWith("maos @"))).toHaveLength(4);
+    expect(maosCommitSubjects(e.project, "main")).toHaveLength(4);
   });
 
   test("kill -9 in the middle of a merge, then resume: each task's commit is merged exactly once", async () => {
@@ -96,9 +82,8 @@ describe("e2e: worktree isolation", () => {
     const id = e.query((db) => db.query<{ id: string }, []>("SELECT id FROM orchestrations").get()!.id);
     const resumed = await e.run(["orchestration", "resume", id.slice(0, 8), "--auto", "--db", e.dbPath]);
     expect(resumed.code).toBe(0);
-    const subjects = git(e.project, ["log", "--format=%s", "main"]).split("\n");
-    expect(subjects.filter((s) => s.startsWith("maos @")).sort()).toEqual(["maos @a (developer): A written.", "maos @b (developer): B written."]);
-    expect(subjects.filter((s) => s.startsWith("maos: merge @"))).toHaveLength(2);
+    expect(maosCommitSubjects(e.project, "main").sort()).toEqual(["maos @a (developer): A written.", "maos @b (developer): B written."]);
+    expect(runGit(e.project, ["log", "--format=%s", "main"]).split("\n").filter((s) => s.startsWith("maos: merge @"))).toHaveLength(2);
     expect(readFileSync(join(e.project, "b.txt"), "utf8")).toBe("B\n");
   });
 });

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir, type TempDir } from "./claude-env.ts";
 
@@ -12,17 +12,32 @@ export interface TestRepo {
   cleanup(): void;
 }
 
+/** Runs git in `cwd` as a test user and returns its stdout without trailing newlines; throws on a non-zero exit. */
+export function runGit(cwd: string, args: string[]): string {
+  const r = Bun.spawnSync(["git", "-c", "user.name=tester", "-c", "user.email=t@example.com", ...args], { cwd, stdout: "pipe", stderr: "pipe", env: { ...process.env, LC_ALL: "C" } });
+  if (r.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr.toString()}`);
+  return r.stdout.toString().replace(/\n+$/, "");
+}
+
+/** Makes `path` a git repository on `main` with one commit of `files`. */
+export function initRepository(path: string, files: Record<string, string>): void {
+  runGit(path, ["init", "-q", "-b", "main"]);
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(path, name), content);
+  runGit(path, ["add", "."]);
+  runGit(path, ["commit", "-q", "-m", "init"]);
+}
+
+/** Subjects of the commits maos made ("maos @task (type): …") in `ref`'s history. */
+export function maosCommitSubjects(cwd: string, ref: string): string[] {
+  return runGit(cwd, ["log", "--format=%s", ref])
+    .split("\n")
+    .filter((s) => s.startsWith("maos @"));
+}
+
 export function makeRepo(files: Record<string, string> = { "README.md": "base\n" }): TestRepo {
   const dir = tempDir("maos-git-");
   const path = join(dir.path, "repo");
-  const git = (args: string[], cwd = path) => {
-    const r = Bun.spawnSync(["git", "-c", "user.name=tester", "-c", "user.email=t@example.com", ...args], { cwd, stdout: "pipe", stderr: "pipe", env: { ...process.env, LC_ALL: "C" } });
-    if (r.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr.toString()}`);
-    return r.stdout.toString().replace(/\n+$/, "");
-  };
-  git(["init", "-q", "-b", "main", path], dir.path);
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(path, name), content);
-  git(["add", "."]);
-  git(["commit", "-q", "-m", "init"]);
-  return { dir, path, git, cleanup: dir.cleanup };
+  mkdirSync(path);
+  initRepository(path, files);
+  return { dir, path, git: (args, cwd = path) => runGit(cwd, args), cleanup: dir.cleanup };
 }

@@ -4,6 +4,8 @@ import { runMaos, spawnMaos, type MaosResult } from "./cli.ts";
 import { fakeClaudePath, type FakeScript } from "./fake-agent.ts";
 import type { TestRepo } from "./git-repo.ts";
 
+type PlanTask = { id: string; description: string; depends_on?: string[] };
+
 /** Runs `maos` in a test repository with the fake agent, a plan file and one database beside the repository. */
 export class WorktreeRun {
   readonly db: string;
@@ -18,9 +20,8 @@ export class WorktreeRun {
     writeFileSync(this.scriptFile, JSON.stringify(script));
   }
 
-  orchestrate(tasks: { id: string; description: string; depends_on?: string[] }[], extra: string[] = [], env: Record<string, string> = {}): Promise<MaosResult> {
-    const plan = this.writePlan(tasks);
-    return this.maos(["orchestrate", "the request", "--auto", "--plan", plan, "--claude-bin", fakeClaudePath(), ...extra], env);
+  orchestrate(tasks: PlanTask[], extra: string[] = [], env: Record<string, string> = {}): Promise<MaosResult> {
+    return this.maos([...this.orchestrateArgs(tasks), ...extra], env);
   }
 
   resume(id: string, env: Record<string, string> = {}): Promise<MaosResult> {
@@ -28,22 +29,23 @@ export class WorktreeRun {
   }
 
   /** Starts `maos orchestrate` without waiting (to kill it mid-run). */
-  spawnOrchestrate(tasks: { id: string; description: string; depends_on?: string[] }[], env: Record<string, string> = {}) {
-    const plan = this.writePlan(tasks);
-    return spawnMaos(["orchestrate", "the request", "--auto", "--plan", plan, "--claude-bin", fakeClaudePath(), "--db", this.db], {
-      cwd: this.repo.path,
-      env: { FAKE_AGENT_SCRIPT_FILE: this.scriptFile, ...env },
-    });
+  spawnOrchestrate(tasks: PlanTask[], env: Record<string, string> = {}) {
+    return spawnMaos([...this.orchestrateArgs(tasks), "--db", this.db], this.options(env));
   }
 
-  private writePlan(tasks: { id: string; description: string; depends_on?: string[] }[]): string {
+  /** `orchestrate … --plan <the tasks as a plan file>` with the fake agent. */
+  private orchestrateArgs(tasks: PlanTask[]): string[] {
     const plan = join(this.repo.dir.path, "plan.json");
     writeFileSync(plan, JSON.stringify({ tasks: tasks.map((t) => ({ agent_type: "developer", depends_on: [], ...t })) }));
-    return plan;
+    return ["orchestrate", "the request", "--auto", "--plan", plan, "--claude-bin", fakeClaudePath()];
+  }
+
+  private options(env: Record<string, string>) {
+    return { cwd: this.repo.path, env: { FAKE_AGENT_SCRIPT_FILE: this.scriptFile, ...env } };
   }
 
   maos(args: string[], env: Record<string, string> = {}): Promise<MaosResult> {
-    return runMaos([...args, "--db", this.db], { cwd: this.repo.path, env: { FAKE_AGENT_SCRIPT_FILE: this.scriptFile, ...env } });
+    return runMaos([...args, "--db", this.db], this.options(env));
   }
 
   /** Subjects of the commits reachable from `ref` and not from the initial commit, oldest first. */
