@@ -22,8 +22,11 @@ interface ArgEntry {
   options?: readonly string[];
 }
 
-export const camelCase = (name: string) => name.replace(/[-_]+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
-export const kebabCase = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/_/g, "-").toLowerCase();
+// Most flag names are one lower-case word: they skip the regex replaces, which run interpreted at start-up.
+export const camelCase = (name: string) =>
+  name.includes("-") || name.includes("_") ? name.replace(/[-_]+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase()) : name;
+export const kebabCase = (name: string) =>
+  name === name.toLowerCase() && !name.includes("_") ? name : name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/_/g, "-").toLowerCase();
 
 function entries(argsDef: ArgsDef): ArgEntry[] {
   return Object.entries(argsDef).map(([name, def]) => {
@@ -179,10 +182,30 @@ function parseRaw(rawArgs: string[], table: FlagTable): ParsedArgs {
   return out;
 }
 
-/** A command's `args` from its raw words: flags, declared positionals, `_` for all positionals. */
-export function parseCommandArgs(rawArgs: string[], argsDef: ArgsDef): ParsedArgs {
+/**
+ * citty accepts any flag; maos refuses one the command does not declare (a typo must not be
+ * ignored), in any of the spellings the parse accepts, `--no-` before a switch, and --help.
+ */
+function refuseUnknownFlags(rawArgs: string[], table: FlagTable, command: string): void {
+  for (const arg of rawArgs) {
+    if (arg === "--") break;
+    if (arg[0] !== "-" || /^-\d/.test(arg)) continue;
+    const name = arg.replace(/^-+/, "").split("=")[0]!;
+    if (name === "help" || name === "h" || table.types.has(name)) continue;
+    if (name.startsWith("no-") && table.isBoolean(name.slice(3))) continue;
+    throw new UsageError(`unknown option ${arg.split("=")[0]} for \`${command}\``, `see \`${command} --help\``);
+  }
+}
+
+/**
+ * A command's `args` from its raw words: flags, declared positionals, `_` for all positionals.
+ * Given the command's name, a flag it does not declare is refused first.
+ */
+export function parseCommandArgs(rawArgs: string[], argsDef: ArgsDef, command?: string): ParsedArgs {
   const args = entries(argsDef);
-  const parsed = parseRaw(rawArgs, flagTable(args));
+  const table = flagTable(args);
+  if (command !== undefined) refuseUnknownFlags(rawArgs, table, command);
+  const parsed = parseRaw(rawArgs, table);
   const positionals = [...parsed._];
   for (const arg of args) {
     if (arg.type === "positional") {

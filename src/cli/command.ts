@@ -16,11 +16,18 @@ type Lazy<T> = T | (() => T | Promise<T>) | Promise<T>;
 
 const resolveValue = async <T>(value: Lazy<T>): Promise<T> => (typeof value === "function" ? await (value as () => T | Promise<T>)() : await value);
 
-/** Parses the raw words against the command's args, then runs setup, run and cleanup as citty does. */
-export async function runCommand<T extends ArgsDef = ArgsDef>(cmd: CommandDef<T>, opts: { rawArgs: string[] }): Promise<{ result: unknown }> {
+/**
+ * Parses the raw words against the command's args (refusing a flag it does not declare when
+ * given its name, e.g. "maos orchestration list"), then runs setup, run and cleanup as citty does.
+ */
+export async function runCommand<T extends ArgsDef = ArgsDef>(
+  cmd: CommandDef<T>,
+  opts: { rawArgs: string[]; name?: string },
+): Promise<{ result: unknown }> {
   const argsDef = (await resolveValue(cmd.args ?? {})) as ArgsDef;
+  const args = parseCommandArgs(opts.rawArgs, argsDef, opts.name);
   if (!cmd.run) throw new UsageError("No command specified.", "see --help");
-  const context = { rawArgs: opts.rawArgs, args: parseCommandArgs(opts.rawArgs, argsDef), cmd } as unknown as CommandContext<T>;
+  const context = { rawArgs: opts.rawArgs, args, cmd } as unknown as CommandContext<T>;
   let result: unknown;
   let runError: unknown;
   try {

@@ -60,29 +60,3 @@ export async function resolveCommand(root: AnyCommand, rawArgs: string[]): Promi
     rest = rest.slice(index + 1);
   }
 }
-
-const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-
-/** citty accepts any flag; maos refuses ones a command does not declare (a typo must not be ignored). */
-export async function checkFlags(resolved: ResolvedCommand): Promise<void> {
-  const args = (await resolve(resolved.cmd.args as Lazy<ArgsDef>)) ?? {};
-  const known = new Set<string>(["help", "h"]);
-  const booleans = new Set<string>();
-  for (const [name, def] of Object.entries(args)) {
-    if (def.type === "positional") continue;
-    for (const n of [name, ...[("alias" in def ? def.alias : undefined) ?? []].flat()]) {
-      known.add(camel(n));
-      if (def.type === "boolean") booleans.add(camel(n));
-    }
-  }
-  for (const arg of resolved.rest) {
-    if (arg === "--") break;
-    if (!arg.startsWith("-") || /^-\d/.test(arg)) continue;
-    const name = camel(arg.replace(/^-+/, "").split("=")[0]!);
-    const negated = name.startsWith("no") && booleans.has(name.charAt(2).toLowerCase() + name.slice(3));
-    if (!known.has(name) && !negated) {
-      const command = ["maos", ...resolved.path].join(" ");
-      throw new UsageError(`unknown option ${arg.split("=")[0]} for \`${command}\``, `see \`${command} --help\``);
-    }
-  }
-}

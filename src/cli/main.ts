@@ -4,7 +4,7 @@ import { safeText } from "../ui/terminal-text.ts";
 import { colorEnabled } from "../ui/color.ts";
 import { writeOut } from "./output.ts";
 import { defineCommand, runCommand } from "./command.ts";
-import { checkFlags, resolveCommand } from "./dispatch.ts";
+import { resolveCommand } from "./dispatch.ts";
 
 export { flushOutput } from "./output.ts";
 
@@ -48,8 +48,7 @@ export async function run(rawArgs: string[]): Promise<number> {
       stream.write(`${colorEnabled(stream) ? usage : usage.replace(/\x1b\[[0-9;]*m/g, "")}\n`);
       return asked ? 0 : 2;
     }
-    await checkFlags(resolved);
-    await runCommand(resolved.cmd, { rawArgs: resolved.rest });
+    await runCommand(resolved.cmd, { rawArgs: resolved.rest, name: ["maos", ...resolved.path].join(" ") });
     return 0;
   } catch (error) {
     const mapped =

@@ -33,4 +33,12 @@ describe("terminal-safe text", () => {
     expect(safe["__proto__"]).toEqual({ polluted: "␛" });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+
+  test("terminalSafe: clean data comes back as it is (no copy); a backslash or a BigInt still get the walk", () => {
+    const clean = { rows: [{ id: "a", request: 'say "hi" — ünïcode', n: 1.5, none: null }] };
+    expect(terminalSafe(clean)).toBe(clean);
+    expect(terminalSafe({ path: "C:\\new", evil: "\x1b" })).toEqual({ path: "C:\\new", evil: "␛" });
+    expect(terminalSafe({ big: 10n, text: "\x07" })).toEqual({ big: 10n, text: "␇" });
+    expect(terminalSafe({ rtl: "a\u202eb", c1: "\x9b" })).toEqual({ rtl: "a\ufffdb", c1: "\ufffd" });
+  });
 });
