@@ -28,11 +28,17 @@ export const camelCase = (name: string) =>
 export const kebabCase = (name: string) =>
   name === name.toLowerCase() && !name.includes("_") ? name : name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/_/g, "-").toLowerCase();
 
+// Plain loops below, no map/flat/some/spread: this runs once per command, interpreted, at
+// start-up, where each of those builtins' callbacks costs more than the work they do.
+
 function entries(argsDef: ArgsDef): ArgEntry[] {
-  return Object.entries(argsDef).map(([name, def]) => {
-    const d = def as { type?: string; alias?: string | string[]; default?: unknown; required?: boolean; options?: readonly string[] };
-    return { name, type: d.type ?? "string", aliases: [d.alias ?? []].flat(), default: d.default, required: d.required, options: d.options };
-  });
+  const out: ArgEntry[] = [];
+  for (const name of Object.keys(argsDef)) {
+    const d = argsDef[name] as { type?: string; alias?: string | string[]; default?: unknown; required?: boolean; options?: readonly string[] };
+    const aliases = d.alias === undefined ? [] : typeof d.alias === "string" ? [d.alias] : d.alias.slice();
+    out.push({ name, type: d.type ?? "string", aliases, default: d.default, required: d.required, options: d.options });
+  }
+  return out;
 }
 
 /** Every spelling of each flag: its name, its aliases, and its camelCase and kebab-case forms. */
@@ -59,17 +65,20 @@ function flagTable(args: ArgEntry[]): FlagTable {
     if (arg.type === "string" || arg.type === "enum") strings.add(arg.name);
     else if (arg.type === "boolean") booleans.add(arg.name);
     if (arg.default !== undefined) defaults.set(arg.name, arg.default);
-    const aliases = [...arg.aliases];
-    for (const variant of [camelCase(arg.name), kebabCase(arg.name)]) {
-      if (variant !== arg.name && !aliases.includes(variant)) aliases.push(variant);
-    }
+    const aliases = arg.aliases.slice();
+    const camel = camelCase(arg.name);
+    if (camel !== arg.name && !aliases.includes(camel)) aliases.push(camel);
+    const kebab = kebabCase(arg.name);
+    if (kebab !== arg.name && !aliases.includes(kebab)) aliases.push(kebab);
     if (aliases.length > 0) aliasMap.set(arg.name, aliases);
   }
   const aliasToMain = new Map<string, string>();
   const mainToAliases = new Map<string, string[]>();
   const link = (from: string, to: string) => {
     aliasToMain.set(from, to);
-    mainToAliases.set(to, [...(mainToAliases.get(to) ?? []), from]);
+    const list = mainToAliases.get(to);
+    if (list) list.push(from);
+    else mainToAliases.set(to, [from]);
   };
   for (const [name, aliases] of aliasMap) {
     for (const alias of aliases) {
@@ -77,19 +86,27 @@ function flagTable(args: ArgEntry[]): FlagTable {
       link(alias, name);
     }
   }
-  const related = (name: string) => [name, ...(mainToAliases.get(name) ?? [])];
+  /** The name or one of its aliases is in the set. */
+  const related = (set: Set<string>, name: string) => {
+    if (set.has(name)) return true;
+    for (const alias of mainToAliases.get(name) ?? []) if (set.has(alias)) return true;
+    return false;
+  };
+  const names = new Set<string>(booleans);
+  for (const name of strings) names.add(name);
+  for (const name of aliasMap.keys()) names.add(name);
+  for (const aliases of aliasMap.values()) for (const alias of aliases) names.add(alias);
+  for (const name of defaults.keys()) names.add(name);
   const types = new Map<string, OptionType>();
-  for (const name of new Set([...booleans, ...strings, ...aliasMap.keys(), ...[...aliasMap.values()].flat(), ...defaults.keys()])) {
-    types.set(name, related(name).some((n) => booleans.has(n)) ? "boolean" : "string");
-  }
+  for (const name of names) types.set(name, related(booleans, name) ? "boolean" : "string");
   const shortOf = new Map<string, string>();
   for (const [alias, main] of aliasToMain) {
     if (alias.length === 1 && types.has(main) && !shortOf.has(main)) shortOf.set(main, alias);
   }
   return {
     types,
-    isBoolean: (name) => related(name).some((n) => booleans.has(n)),
-    isString: (name) => related(name).some((n) => strings.has(n)),
+    isBoolean: (name) => related(booleans, name),
+    isString: (name) => related(strings, name),
     shortOf,
     aliasToMain,
     mainToAliases,

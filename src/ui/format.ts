@@ -15,14 +15,17 @@ export function formatCost(usd: number): string {
   return `$${usd.toFixed(usd > 0 && usd < 0.01 ? 4 : 2)}`;
 }
 
+/** 0-59 as two digits; not padStart, whose first call costs a list's start-up more than the table. */
+const twoDigits = (n: number) => (n < 10 ? `0${n}` : String(n));
+
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return "-";
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, "0")}s`;
+  if (m < 60) return `${m}m${twoDigits(s % 60)}s`;
   const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h${String(m % 60).padStart(2, "0")}m`;
+  if (h < 48) return `${h}h${twoDigits(m % 60)}m`;
   return `${Math.floor(h / 24)}d`;
 }
 
