@@ -84,12 +84,13 @@ function summary(row: OrchestrationOverviewRow): OrchestrationSummary {
  */
 function statusFilter(status: OrchestrationStatus | undefined): {
   stored: OrchestrationStatus[] | null;
-  keep: (s: OrchestrationSummary) => boolean;
+  /** Null when every row read passes: the query's LIMIT then does the counting. */
+  keep: ((s: OrchestrationSummary) => boolean) | null;
 } {
-  if (status === undefined) return { stored: null, keep: () => true };
+  if (status === undefined) return { stored: null, keep: null };
   if (status === "running") return { stored: ["running"], keep: (s) => !s.interrupted };
   if (status === "paused") return { stored: ["paused", "running"], keep: (s) => s.stored_status === "paused" || s.interrupted };
-  return { stored: [status], keep: () => true };
+  return { stored: [status], keep: null };
 }
 
 export interface ListOptions {
@@ -101,9 +102,9 @@ export interface ListOptions {
 export function listOrchestrationSummaries(db: Database, options: ListOptions): OrchestrationSummary[] {
   const filter = statusFilter(options.status);
   const result: OrchestrationSummary[] = [];
-  for (const row of iterateOrchestrationOverviews(db, filter.stored)) {
+  for (const row of iterateOrchestrationOverviews(db, filter.stored, filter.keep ? undefined : options.limit)) {
     const s = summary(row);
-    if (!filter.keep(s)) continue;
+    if (filter.keep && !filter.keep(s)) continue;
     if (options.withAgents) s.agent_list = listAgentOverviews(db, s.id).map((a) => agentSummary(a, row.cwd));
     result.push(s);
     if (result.length >= options.limit) break;

@@ -37,22 +37,23 @@ export interface OrchestrationOverviewRow extends Pick<OrchestrationRow, (typeof
 /**
  * Newest first, optionally only some stored statuses. An iterator, so a caller that filters
  * further (e.g. on liveness) stops reading as soon as it has enough; the counts are only
- * computed for the rows it reads.
+ * computed for the rows it reads. A caller that keeps every row passes `limit` and gets
+ * them in one step, without the generator an iterator runs on (~0.1 ms of a list's start).
  */
 export function iterateOrchestrationOverviews(
   db: Database,
   statuses: readonly OrchestrationStatus[] | null,
-): IterableIterator<OrchestrationOverviewRow> {
+  limit?: number,
+): Iterable<OrchestrationOverviewRow> {
   const where = statuses ? `WHERE status IN (${statuses.map(() => "?").join(", ")})` : "";
   // The ordered rows come from a sub-select (a co-routine), so even when they must be sorted
   // (several statuses) the counts are computed only for the rows the caller reads.
-  return db
-    .query<OrchestrationOverviewRow, string[]>(
-      `SELECT o.*,
-         (SELECT COUNT(*) FROM agents a WHERE a.orchestration_id = o.id) AS agent_count,
-         (SELECT COUNT(*) FROM messages m WHERE m.orchestration_id = o.id) AS live_message_count,
-         o.planner_cost_usd + (SELECT COALESCE(SUM(t.cost_usd), 0) FROM tasks t WHERE t.orchestration_id = o.id) AS live_cost
-       FROM (SELECT ${overviewColumns.join(", ")} FROM orchestrations ${where} ORDER BY created_at DESC, id DESC) o`,
-    )
-    .iterate(...(statuses ?? []));
+  const query = db.query<OrchestrationOverviewRow, (string | number)[]>(
+    `SELECT o.*,
+       (SELECT COUNT(*) FROM agents a WHERE a.orchestration_id = o.id) AS agent_count,
+       (SELECT COUNT(*) FROM messages m WHERE m.orchestration_id = o.id) AS live_message_count,
+       o.planner_cost_usd + (SELECT COALESCE(SUM(t.cost_usd), 0) FROM tasks t WHERE t.orchestration_id = o.id) AS live_cost
+     FROM (SELECT ${overviewColumns.join(", ")} FROM orchestrations ${where} ORDER BY created_at DESC, id DESC) o${limit === undefined ? "" : " LIMIT ?"}`,
+  );
+  return limit === undefined ? query.iterate(...(statuses ?? [])) : query.all(...(statuses ?? []), limit);
 }
