@@ -60,8 +60,11 @@ const clockTicksPerSecond = 100; // USER_HZ, 100 on every Linux this ships for
 export function processStartMs(pid: number): number | null {
   if (bootTimeMs === undefined) {
     try {
-      const btime = /^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"));
-      bootTimeMs = btime ? Number(btime[1]) * 1000 : null;
+      // The "btime <seconds>" line, found without a regex (compiling one costs a list ~0.1 ms).
+      const stat = readFileSync("/proc/stat", "utf8");
+      const at = stat.indexOf("\nbtime ");
+      const seconds = at < 0 ? Number.NaN : Number.parseInt(stat.slice(at + 7), 10);
+      bootTimeMs = Number.isFinite(seconds) ? seconds * 1000 : null;
     } catch {
       bootTimeMs = null;
     }

@@ -1,7 +1,7 @@
 import { expect, test, setDefaultTimeout } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { descendants, findProcesses, processAlive } from "../../src/system/processes.ts";
+import { descendants, findProcesses, processAlive, processStartMs } from "../../src/system/processes.ts";
 import { scaled } from "../support/machine.ts";
 
 // These tests start processes: on a loaded machine they need more than the 5 s default.
@@ -78,4 +78,13 @@ console.log(got);`;
   const [out, err] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   // Only the last, aimed signal arrived.
   expect({ out: out.trim(), err }).toEqual({ out: "1", err: "" });
+});
+
+test("processStartMs: this process started about when its uptime says (boot time from /proc/stat, start from /proc/<pid>/stat)", () => {
+  const expected = Date.now() - process.uptime() * 1000;
+  const started = processStartMs(process.pid);
+  expect(started).not.toBeNull();
+  // /proc/stat's btime has one-second resolution, the start time ticks of 10 ms.
+  expect(Math.abs(started! - expected)).toBeLessThan(2_500);
+  expect(processStartMs(2 ** 22 + 1)).toBeNull(); // above any pid_max: no such process
 });
