@@ -42,7 +42,7 @@ export interface EventWriterOptions {
   busyRetryMs?: number;
   /** Told about a fatal write failure, and about errors thrown by onCommitted observers. */
   onError?: (error: unknown) => void;
-  /** Committed rows between two full garbage collections (default 8,000; see gc-pacer.ts). */
+  /** Committed rows between two full garbage collections (default 4,000; see gc-pacer.ts). */
   collectEveryRows?: number;
 }
 
