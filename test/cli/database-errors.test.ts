@@ -231,5 +231,13 @@ describe("the database and its -wal/-shm are private (0600)", () => {
     const r2 = await runMaos(["orchestration", "save-interval", "60", "--db", wal]);
     expect(r2.code).toBe(5);
     expect(existsSync(join(dir, "missing-wal"))).toBe(false);
+    // A read command follows nothing either, on a real maos database whose -wal is such a link.
+    const listed = join(dir, "listed.db");
+    realDatabase(listed);
+    symlinkSync(join(dir, "missing-listed-wal"), `${listed}-wal`);
+    const r3 = await runMaos(["orchestration", "list", "--db", listed]);
+    expect(r3.code).toBe(5);
+    expect(r3.stderr).toContain("is a symlink to a missing file");
+    expect(existsSync(join(dir, "missing-listed-wal"))).toBe(false);
   });
 });
