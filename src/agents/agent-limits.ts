@@ -23,6 +23,10 @@ import { isPermissionMode, stricterMode, type PermissionMode } from "./permissio
  *   holds only in a mode that refuses what is not pre-approved: such an agent runs in
  *   `dontAsk` (or `plan`). Under bypassPermissions or acceptEdits the CLI would run any
  *   command, e.g. `echo x > file` (observed with 2.1.197 and 2.1.332).
+ * - `--tools` covers the built-in tools only: MCP servers from the user's Claude Code
+ *   configuration add their tools whatever it says (observed with 2.1.197 and 2.1.332).
+ *   A definition that lists its tools and names no MCP tool gets no MCP server at all
+ *   (`--strict-mcp-config`), as a Claude Code subagent with such a `tools` list has none.
  */
 export interface AgentLimits {
   /** `--tools`: bare names of the tools that exist; null = the CLI's full set; [] = none. */
@@ -31,6 +35,8 @@ export interface AgentLimits {
   allowedTools: string[];
   /** `--disallowedTools`. */
   disallowedTools: string[];
+  /** Whether the MCP servers of the user's Claude Code configuration are loaded; false = `--strict-mcp-config`. */
+  mcpServers: boolean;
   model: string | null;
   /** null = not passed (the CLI's default, or the user's settings). */
   permissionMode: PermissionMode | null;
@@ -64,6 +70,15 @@ function effectiveMode(definition: LimitedDefinition, run: LimitingRunOptions): 
   return mode;
 }
 
+/**
+ * Whether an agent gets the MCP servers of the user's Claude Code configuration: with no
+ * `tools` list (every tool), or a list naming an MCP tool (`mcp__<server>__<tool>`) or a
+ * whole server (`mcp__<server>`).
+ */
+export function keepsMcpServers(tools: readonly string[] | null): boolean {
+  return tools === null || tools.some((rule) => rule.startsWith("mcp__"));
+}
+
 const smaller = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
 
 export function agentLimits(definition: LimitedDefinition, run: LimitingRunOptions): AgentLimits {
@@ -71,6 +86,7 @@ export function agentLimits(definition: LimitedDefinition, run: LimitingRunOptio
     tools: definition.tools === null ? null : baseToolNames(definition.tools),
     allowedTools: definition.tools ?? [],
     disallowedTools: definition.disallowedTools,
+    mcpServers: keepsMcpServers(definition.tools),
     model: definition.model ?? run.model,
     permissionMode: effectiveMode(definition, run),
     maxTurns: smaller(definition.maxTurns, run.maxTurns),

@@ -22,6 +22,7 @@ export function agentArgs(o: AgentArgsOptions): string[] {
   if (o.tools !== null) args.push(`--tools=${o.tools.join(",")}`);
   if (o.allowedTools.length > 0) args.push(`--allowedTools=${o.allowedTools.join(",")}`);
   if (o.disallowedTools.length > 0) args.push(`--disallowedTools=${o.disallowedTools.join(",")}`);
+  if (!o.mcpServers) args.push("--strict-mcp-config");
   if (o.maxTurns !== null) args.push("--max-turns", String(o.maxTurns));
   if (o.maxBudgetUsd !== null) args.push("--max-budget-usd", o.maxBudgetUsd.toFixed(4));
   if (o.appendSystemPrompt) args.push("--append-system-prompt", o.appendSystemPrompt);

@@ -19,6 +19,8 @@ export interface DryRunTask {
   tools: string[] | null;
   allowed_tools: string[];
   disallowed_tools: string[];
+  /** Whether the MCP servers of the user's Claude Code configuration are loaded (see agentLimits). */
+  mcp_servers: boolean;
   max_turns: number | null;
   /** Where the agent definition comes from: built-in, user or project. */
   source: string;
@@ -69,6 +71,7 @@ export function describeDryRun(input: {
         tools: limits.tools,
         allowed_tools: limits.allowedTools,
         disallowed_tools: limits.disallowedTools,
+        mcp_servers: limits.mcpServers,
         max_turns: limits.maxTurns,
         source: definition.source,
       };

@@ -198,7 +198,9 @@ export async function runPlanner(o: PlannerOptions): Promise<PlannerResult> {
   const prompt = plannerPrompt(o.request, o.catalog, o.projectDescription ?? describeProject(o.cwd));
   const base = ["-p", "--output-format", "stream-json", "--verbose", "--json-schema", JSON.stringify(planJsonSchema(names))];
   // `--tools` takes a variadic list: keep it before other flags and the prompt on stdin.
-  base.push("--tools", "", "--system-prompt", systemPrompt);
+  // No tools at all: no built-in one, and no MCP server from the user's configuration (it
+  // would be started for nothing, and its tools would be offered to the planner).
+  base.push("--tools", "", "--strict-mcp-config", "--system-prompt", systemPrompt);
   if (o.model) base.push("--model", o.model);
   if (o.maxBudgetUsd != null) base.push("--max-budget-usd", o.maxBudgetUsd.toFixed(4));
 

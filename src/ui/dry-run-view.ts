@@ -23,6 +23,7 @@ export function renderDryRun(d: DryRun): string {
       { header: "MODE", value: (t) => t.permission_mode ?? "default" },
       { header: "TOOLS", value: (t) => shorten(list(t.tools, "all"), 40) },
       { header: "DENIED", value: (t) => shorten(list(t.disallowed_tools, "-"), 30) },
+      { header: "MCP", value: (t) => (t.mcp_servers ? "yes" : "none") },
       { header: "MAX TURNS", value: (t) => (t.max_turns === null ? "-" : String(t.max_turns)), align: "right" },
       { header: "AFTER", value: (t) => (t.depends_on.length ? t.depends_on.join(",") : "-") },
     ]),

@@ -34,6 +34,17 @@ describe("tools", () => {
     expect(agentLimits(def({ disallowedTools: ["Write", "Bash(rm:*)"] }), run()).disallowedTools).toEqual(["Write", "Bash(rm:*)"]);
   });
 
+  test("MCP: no tools field keeps the user's MCP servers; a list naming no MCP tool gets none; one naming an MCP tool or server keeps them", () => {
+    expect(agentLimits(def(), run()).mcpServers).toBe(true);
+    expect(agentLimits(def({ tools: ["Read", "Grep", "Glob"] }), run()).mcpServers).toBe(false);
+    expect(agentLimits(def({ tools: [] }), run()).mcpServers).toBe(false);
+    expect(agentLimits(def({ tools: ["Read", "mcp__github__get_issue"] }), run()).mcpServers).toBe(true);
+    expect(agentLimits(def({ tools: ["mcp__docs"] }), run()).mcpServers).toBe(true);
+    // disallowedTools never adds servers: a definition without tools keeps them, minus what it denies.
+    expect(agentLimits(def({ disallowedTools: ["mcp__github"] }), run()).mcpServers).toBe(true);
+    expect(agentLimits(builtin("reviewer"), run()).mcpServers).toBe(false);
+  });
+
   test("patternOnlyTools: tools granted only through a pattern", () => {
     expect(patternOnlyTools(["Read", "Bash(git log:*)", "Bash(ls:*)"])).toEqual(["Bash"]);
     expect(patternOnlyTools(["Read", "Bash", "Bash(git log:*)"])).toEqual([]);

@@ -9,6 +9,7 @@ const base = {
   tools: null,
   allowedTools: [],
   disallowedTools: [],
+  mcpServers: true,
   maxTurns: null,
   maxBudgetUsd: null,
   appendSystemPrompt: "",
@@ -50,6 +51,12 @@ describe("agentArgs", () => {
     expect(args).toContain("--disallowedTools=WebFetch,Bash(rm:*)");
     expect(args.join(" ")).toContain("--model sonnet --permission-mode dontAsk");
     expect(args.join(" ")).toContain("--max-turns 5 --max-budget-usd 0.5000 --append-system-prompt role");
+  });
+
+  test("an agent without the user's MCP servers gets --strict-mcp-config (and no --mcp-config: none at all)", () => {
+    expect(agentArgs({ ...base, tools: ["Read"], mcpServers: false })).toContain("--strict-mcp-config");
+    expect(agentArgs(base)).not.toContain("--strict-mcp-config");
+    expect(agentArgs({ ...base, mcpServers: false }).some((a) => a.startsWith("--mcp-config"))).toBe(false);
   });
 
   test("an empty tool list is passed as --tools= (no tool exists); null passes no tool flag at all", () => {

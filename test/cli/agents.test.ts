@@ -49,6 +49,7 @@ test("maos agents --verbose shows each agent's limits: disallowed tools, permiss
   expect(block("reviewer")).toContain("model:       inherit");
   expect(block("developer")).toContain("permission:  the run's --permission-mode");
   expect(block("ro")).toContain("disallowed:  WebFetch");
+  expect(block("ro")).toContain("MCP servers: none (its tools list names no MCP tool)");
   expect(block("ro")).toContain("permission:  plan, or the run's --permission-mode if that is stricter");
   expect(block("ro")).toContain("max turns:   4");
 

@@ -45,14 +45,14 @@ test("maos plan --out saves it; orchestrate --dry-run of that file shows batches
   expect(dry.code).toBe(0);
   const d = JSON.parse(dry.stdout);
   expect(d.batches).toEqual([["design"], ["build", "docs"]]);
-  expect(d.tasks[0]).toMatchObject({ id: "design", batch: 1, model: "haiku", tools: ["Read", "Grep"], source: "project" });
+  expect(d.tasks[0]).toMatchObject({ id: "design", batch: 1, model: "haiku", tools: ["Read", "Grep"], mcp_servers: false, source: "project" });
   expect(d.tasks[1]).toMatchObject({ id: "build", batch: 2, model: "sonnet", depends_on: ["design"] });
 
   const human = await runMaos(["orchestrate", "design and build it", "--plan", "plan.json", "--dry-run"], { cwd: dir, env });
   expect(human.code).toBe(0);
   expect(human.stdout).toContain("Dry run: nothing was recorded and no agent was started.");
   expect(human.stdout).toContain("Batch 2 (in parallel): @build, @docs");
-  expect(human.stdout).toMatch(/1\s+design\s+reader \(project\)\s+haiku\s+default\s+Read,Grep/);
+  expect(human.stdout).toMatch(/1\s+design\s+reader \(project\)\s+haiku\s+default\s+Read,Grep\s+\(none\)\s+none/);
   expect(existsSync(join(dir, "maos.db"))).toBe(false);
 });
 

@@ -90,6 +90,42 @@ describe("e2e: agent definitions are enforced by the real claude CLI", () => {
     expect(readFileSync(join(e.project, "dev-bash.txt"), "utf8")).toBe("x\n");
   });
 
+  test("MCP servers of the user's Claude Code configuration: none for an agent whose tools list names no MCP tool, all for one without a tools list", async () => {
+    await using e = await startE2E();
+    const server = { type: "stdio", command: process.execPath, args: [join(import.meta.dir, "..", "support", "mcp-server.ts")] };
+    writeFileSync(join(e.configDir, ".claude.json"), JSON.stringify({ mcpServers: { fake: server } }));
+    projectAgent(e, "ro", "tools: Read, Grep, Glob"); // no pattern, so bypassPermissions stays: only the tool list limits it
+    projectAgent(e, "open", "model: inherit"); // no tools field: every tool, MCP ones included, as in Claude Code
+    const viaMcp = (key: string) => toolUseReply("mcp__fake__write_file", { path: join(e.project, `${key}-mcp.txt`), content: "via mcp\n" });
+    e.mock.script(
+      route([
+        [taskMarker("ro"), [viaMcp("ro"), textReply("Looked.")]],
+        [taskMarker("rev"), [viaMcp("rev"), textReply("Reviewed.")]],
+        [taskMarker("open"), [viaMcp("open"), textReply("Done.")]],
+      ]),
+    );
+    const plan = e.plan([
+      { id: "ro", agent_type: "ro" },
+      { id: "rev", agent_type: "reviewer" },
+      { id: "open", agent_type: "open" },
+    ]);
+    const r = await e.orchestrate(plan, ["--permission-mode", "bypassPermissions", "--json"], { env: cliEnv, timeoutMs: scaled(80_000) });
+    expect(r.code, r.stderr).toBe(0);
+
+    // Neither the `tools: Read, Grep, Glob` subagent nor the reviewer has an MCP tool at all.
+    for (const key of ["ro", "rev"]) {
+      const [call] = toolResultsOf(e, key);
+      expect(call).toMatchObject({ name: "mcp__fake__write_file", isError: true });
+      expect(call!.content).toContain("No such tool available");
+      expect(requestsOf(e, key)[0]!.toolNames.filter((n) => n.startsWith("mcp__"))).toEqual([]);
+      expect(existsSync(join(e.project, `${key}-mcp.txt`))).toBe(false);
+    }
+
+    // Control: the server works in this setup, and an agent without a tools list uses it.
+    expect(toolResultsOf(e, "open")[0]).toMatchObject({ name: "mcp__fake__write_file", isError: false });
+    expect(readFileSync(join(e.project, "open-mcp.txt"), "utf8")).toBe("via mcp\n");
+  });
+
   test("a subagent's `model: haiku` beats --model, `inherit` takes it; `maxTurns: 1` stops that agent at its limit", async () => {
     await using e = await startE2E();
     projectAgent(e, "fast", "model: haiku");

@@ -85,6 +85,18 @@ describe("runPlanner (real claude CLI)", () => {
     console.log(`planner: valid plan in ${elapsed.toFixed(0)} ms`);
   });
 
+  test("MCP servers in the user's Claude Code configuration are not started for the planner: StructuredOutput is its only tool", async () => {
+    mock.script(queue([structuredOutputReply(validPlan)]));
+    const configDir = join(dir.path, "cfg-mcp");
+    const server = { type: "stdio", command: process.execPath, args: [join(import.meta.dir, "..", "support", "mcp-server.ts")] };
+    const env = makeClaudeEnv(mock.url, configDir);
+    await Bun.write(join(configDir, ".claude.json"), JSON.stringify({ mcpServers: { fake: server } }));
+    const before = mock.messageRequests().length;
+    const result = await runPlanner(options({ env }));
+    expect(result.plan).toEqual(validPlan);
+    expect(mock.messageRequests().slice(before).map((r) => r.toolNames)).toEqual([["StructuredOutput"]]);
+  });
+
   test("an invalid plan (cycle), then a valid one on the corrective retry (same session resumed) → Plan", async () => {
     const cyclic = {
       summary: "x",

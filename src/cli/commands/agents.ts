@@ -1,6 +1,6 @@
 import { defineCommand } from "../command.ts";
 import { homedir } from "node:os";
-import { patternOnlyTools } from "../../agents/agent-limits.ts";
+import { keepsMcpServers, patternOnlyTools } from "../../agents/agent-limits.ts";
 import { loadCatalog, type AgentDefinition } from "../../agents/catalog.ts";
 import { paint } from "../../ui/color.ts";
 import { shorten } from "../../ui/format.ts";
@@ -37,6 +37,7 @@ function renderVerbose(agents: AgentDefinition[]): string {
         `  model:       ${a.model ?? "inherit (the run's --model, else Claude Code's default)"}`,
         `  tools:       ${toolsText(a)}`,
         ...(a.disallowedTools.length ? [`  disallowed:  ${a.disallowedTools.join(", ")}`] : []),
+        `  MCP servers: ${keepsMcpServers(a.tools) ? "those of your Claude Code configuration" : "none (its tools list names no MCP tool)"}`,
         `  permission:  ${permissionText(a)}`,
         ...(a.maxTurns !== null ? [`  max turns:   ${a.maxTurns}, or the run's --max-turns if smaller`] : []),
         `  description: ${a.description}`,
