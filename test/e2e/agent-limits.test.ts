@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RecordedRequest, ToolResultInfo } from "../support/mock-anthropic.ts";
 import { route, textReply, toolUseReply } from "../support/mock-anthropic.ts";
+import { configureFakeMcpServer } from "../support/claude-env.ts";
 import { startE2E, taskMarker, type E2E } from "../support/e2e.ts";
 import { scaled } from "../support/machine.ts";
 
@@ -92,8 +93,7 @@ describe("e2e: agent definitions are enforced by the real claude CLI", () => {
 
   test("MCP servers of the user's Claude Code configuration: none for an agent whose tools list names no MCP tool, all for one without a tools list", async () => {
     await using e = await startE2E();
-    const server = { type: "stdio", command: process.execPath, args: [join(import.meta.dir, "..", "support", "mcp-server.ts")] };
-    writeFileSync(join(e.configDir, ".claude.json"), JSON.stringify({ mcpServers: { fake: server } }));
+    configureFakeMcpServer(e.configDir);
     projectAgent(e, "ro", "tools: Read, Grep, Glob"); // no pattern, so bypassPermissions stays: only the tool list limits it
     projectAgent(e, "open", "model: inherit"); // no tools field: every tool, MCP ones included, as in Claude Code
     const viaMcp = (key: string) => toolUseReply("mcp__fake__write_file", { path: join(e.project, `${key}-mcp.txt`), content: "via mcp\n" });

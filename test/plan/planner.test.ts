@@ -17,7 +17,7 @@ import {
   textReply,
   type MockServer,
 } from "../support/mock-anthropic.ts";
-import { claudeBinPath, makeClaudeEnv, tempDir } from "../support/claude-env.ts";
+import { claudeBinPath, configureFakeMcpServer, makeClaudeEnv, tempDir } from "../support/claude-env.ts";
 import { scaled } from "../support/machine.ts";
 
 // These tests start processes: on a loaded machine they need more than the 5 s default.
@@ -88,9 +88,8 @@ describe("runPlanner (real claude CLI)", () => {
   test("MCP servers in the user's Claude Code configuration are not started for the planner: StructuredOutput is its only tool", async () => {
     mock.script(queue([structuredOutputReply(validPlan)]));
     const configDir = join(dir.path, "cfg-mcp");
-    const server = { type: "stdio", command: process.execPath, args: [join(import.meta.dir, "..", "support", "mcp-server.ts")] };
     const env = makeClaudeEnv(mock.url, configDir);
-    await Bun.write(join(configDir, ".claude.json"), JSON.stringify({ mcpServers: { fake: server } }));
+    configureFakeMcpServer(configDir);
     const before = mock.messageRequests().length;
     const result = await runPlanner(options({ env }));
     expect(result.plan).toEqual(validPlan);

@@ -8,7 +8,7 @@
  *   const r = await runClaude(["-p", "hi", "--output-format", "json"], { env, cwd: dir.path });
  *   expect(r.result?.result).toBe("ok");
  */
-import { mkdtempSync, realpathSync, rmSync, mkdirSync } from "node:fs";
+import { mkdtempSync, realpathSync, rmSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { scaled } from "./machine.ts";
@@ -68,6 +68,16 @@ export function makeClaudeEnv(
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
   return out;
+}
+
+/**
+ * Configures, at user scope in `configDir` (its .claude.json), the test MCP server
+ * test/support/mcp-server.ts as `fake`: its one tool is `mcp__fake__write_file`.
+ */
+export function configureFakeMcpServer(configDir: string): void {
+  mkdirSync(configDir, { recursive: true });
+  const fake = { type: "stdio", command: process.execPath, args: [join(import.meta.dir, "mcp-server.ts")] };
+  writeFileSync(join(configDir, ".claude.json"), JSON.stringify({ mcpServers: { fake } }));
 }
 
 // ---------------------------------------------------------------------------
