@@ -43,10 +43,16 @@ function budgetOf(row: Pick<OrchestrationRow, "id" | "options">): number | null 
   }
 }
 
-function staleness(row: Parameters<typeof isInterrupted>[0]): { stale: boolean; heartbeat_age_ms: number | null } {
+/**
+ * What a run's row says about its owner, from one liveness check (it reads /proc; asked
+ * twice, a dying owner could make the status and the flags disagree).
+ */
+function ownerState(row: Parameters<typeof isInterrupted>[0]): { status: string; interrupted: boolean; stale: boolean; heartbeat_age_ms: number | null } {
   const age = ageMs(row.heartbeat_at);
   const interrupted = isInterrupted(row);
   return {
+    status: displayStatus(row, interrupted),
+    interrupted,
     stale: row.status === "running" && (interrupted || age > 2 * row.save_interval_s * 1000),
     heartbeat_age_ms: Number.isFinite(age) ? Math.max(0, age) : null,
   };
@@ -57,12 +63,14 @@ export function listRuns(db: Database, limit: number): RunListEntry[] {
     const out: RunListEntry[] = [];
     for (const row of iterateOrchestrationOverviews(db, null)) {
       const tasks = listTasks(db, row.id);
+      const { status, stale, heartbeat_age_ms } = ownerState(row);
       out.push({
         id: row.id,
         request: row.request,
-        status: displayStatus(row),
+        status,
         stored_status: row.status,
-        ...staleness(row),
+        stale,
+        heartbeat_age_ms,
         tasks_done: tasks.filter((t) => t.status === "completed").length,
         tasks_total: tasks.length,
         cost_usd: row.live_cost + row.planner_cost_usd,
@@ -137,15 +145,17 @@ export function runDetail(db: Database, id: string) {
       messages_received: a.messages_received,
     }));
     const stored = row.status as OrchestrationStatus;
+    const live = ownerState(row);
     return {
       orchestration: {
         id: row.id,
         request: row.request,
-        status: displayStatus(row),
+        status: live.status,
         stored_status: row.status,
-        interrupted: isInterrupted(row),
+        interrupted: live.interrupted,
         final: finalOrchestrationStatuses.includes(stored),
-        ...staleness(row),
+        stale: live.stale,
+        heartbeat_age_ms: live.heartbeat_age_ms,
         owner_pid: row.owner_pid,
         created_at: row.created_at,
         completed_at: row.completed_at,

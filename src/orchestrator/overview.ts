@@ -93,13 +93,14 @@ export interface DetailOptions {
   messageLimit: number;
 }
 
-function orchestrationPart(o: OrchestrationRow, totals: Totals): OrchestrationDetail["orchestration"] {
+/** `interrupted`: the one liveness check of this snapshot (it reads /proc; asked again, it could differ). */
+function orchestrationPart(o: OrchestrationRow, totals: Totals, interrupted: boolean): OrchestrationDetail["orchestration"] {
   return {
     id: o.id,
     request: o.request,
-    status: displayStatus(o),
+    status: displayStatus(o, interrupted),
     stored_status: o.status,
-    interrupted: isInterrupted(o),
+    interrupted,
     created_at: o.created_at,
     last_updated: o.last_updated,
     completed_at: o.completed_at,
@@ -149,7 +150,7 @@ export function describeOrchestration(db: Database, id: string, options: DetailO
     const last = getLatestCheckpoint(db, id);
     const mail = countMailbox(db, id);
     return {
-      orchestration: orchestrationPart(o, orchestrationTotals(o, taskRows)),
+      orchestration: orchestrationPart(o, orchestrationTotals(o, taskRows), interrupted),
       progress: { completed: byStatus.completed ?? 0, total: taskRows.length, by_status: byStatus },
       agents,
       tasks,
