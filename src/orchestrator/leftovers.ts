@@ -42,12 +42,18 @@ export function stopLeftoverPlanner(pid: number | null): number | null {
  * Returns the pids that were stopped.
  */
 export async function stopLeftoverAgents(attempts: readonly AttemptRow[], graceMs = 3000): Promise<number[]> {
-  const live = [...new Set(attempts.flatMap(attemptProcesses))];
+  const sessionOf = new Map<number, string>();
+  for (const a of attempts) for (const pid of attemptProcesses(a)) sessionOf.set(pid, a.session_id);
+  const live = [...sessionOf.keys()];
   for (const pid of live) signalProcess(pid, "SIGINT");
   const deadline = Date.now() + graceMs;
   // An orphan that exited stays a zombie until whoever adopted it reaps it (maybe never): it is gone.
   while (live.some(stillRunning) && Date.now() < deadline) await Bun.sleep(20);
-  for (const pid of live.filter(stillRunning)) killTree(pid);
-  while (live.some(stillRunning) && Date.now() < deadline + 2000) await Bun.sleep(20);
+  // SIGKILL only what is still the attempt's: a process that exited during the grace period
+  // may have left its pid to something else (a new process group leader even), whose tree
+  // must not be killed. So its argv must still carry the session.
+  const stubborn = live.filter((pid) => stillRunning(pid) && isAttemptProcess(pid, sessionOf.get(pid)!));
+  for (const pid of stubborn) killTree(pid);
+  while (stubborn.some(stillRunning) && Date.now() < deadline + 2000) await Bun.sleep(20);
   return live;
 }
