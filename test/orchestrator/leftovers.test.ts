@@ -2,6 +2,7 @@ import { expect, setDefaultTimeout, test } from "bun:test";
 import { stopLeftoverAgents } from "../../src/orchestrator/leftovers.ts";
 import type { AttemptRow } from "../../src/store/attempts.ts";
 import { commandLine, processAlive } from "../../src/system/processes.ts";
+import { OutputReader } from "../support/cli.ts";
 import { scaled } from "../support/machine.ts";
 
 // These tests start processes: on a loaded machine they need more than the 5 s default.
@@ -34,14 +35,9 @@ function attempt(pid: number, sessionId: string): AttemptRow {
  */
 async function leftover(script: string, sessionId: string) {
   const p = Bun.spawn(["bash", "-c", script, "agent", "--session-id", sessionId], { stdout: "pipe", stderr: "ignore" });
-  const reader = p.stdout.getReader();
-  let out = "";
-  while (!out.includes("ready")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("the leftover exited before it was ready");
-    out += new TextDecoder().decode(value);
+  if (!(await new OutputReader(p.stdout).until((text) => text.includes("ready"))).includes("ready")) {
+    throw new Error("the leftover exited before it was ready");
   }
-  reader.releaseLock();
   return p;
 }
 
