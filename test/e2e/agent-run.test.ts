@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { errorReply, hangReply, route, slowTextReply, textReply, toolUseReply } from "../support/mock-anthropic.ts";
 import { dumpDatabase, fileFingerprint } from "../support/db-state.ts";
-import { longSleepCommand, occurrences, pidAlive, processesMatching, startE2E, taskMarker, waitUntil } from "../support/e2e.ts";
+import { longSleepCommand, occurrences, pidAlive, processesMatching, startE2E, taskMarker, transcriptText, waitUntil } from "../support/e2e.ts";
 import { scaled } from "../support/machine.ts";
 
 // Real processes: each test gets up to 45 s (they take 0.1–4 s each).
@@ -215,6 +215,9 @@ describe("e2e: one agent with the real claude CLI", () => {
       const evs = e.query((db) => eventsOf(db, "a"));
       return evs.some((ev) => ev.type === "user" && ev.raw.includes("tool-ran-1")) ? evs : null;
     }, "the tool result to be committed");
+    // The retry resumes claude's session, so the tool turn must be in claude's own transcript
+    // (written behind its stdout) before the kill: on a stalled machine it can lag.
+    await waitUntil(() => transcriptText(e, running!.session_id).includes("tool-ran-1"), "claude to record the tool turn in its transcript");
     await Bun.sleep(Math.max(0, streaming.receivedAt + 300 - Date.now()));
     expect(streaming.finishedAt).toBeUndefined();
     process.kill(running!.pid!, "SIGKILL");

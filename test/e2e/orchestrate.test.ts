@@ -16,7 +16,7 @@ import {
   type MockHandler,
   type RecordedRequest,
 } from "../support/mock-anthropic.ts";
-import { longSleepCommand, pidAlive, processesMatching, REQUEST, sqlTimeMs, startE2E, taskMarker, waitUntil, type E2E } from "../support/e2e.ts";
+import { longSleepCommand, pidAlive, processesMatching, REQUEST, sqlTimeMs, startE2E, taskMarker, transcriptText, waitUntil, type E2E } from "../support/e2e.ts";
 import { scaled } from "../support/machine.ts";
 
 // Real processes: each test gets up to 45 s (they take 0.1–4 s each).
@@ -381,8 +381,11 @@ describe("e2e: maos orchestrate with the real claude CLI", () => {
     const streaming = await e.mock.waitFor((q) => q.isMessages && q.allUserText.includes(taskMarker("a")), scaled(20_000));
     const countEvents = () => e.query((db) => db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM events").get()!.n);
     const before = await waitUntil(() => countEvents(), "the agent's first events");
-    // Let some text stream (10 chunks) so the agent is mid-answer when the signal comes.
-    await Bun.sleep(Math.max(0, streaming.receivedAt + 500 - Date.now()));
+    // claude is under way (its transcript holds the task) and some text has streamed (10
+    // chunks, more on a slow machine: the stream lasts ~10 s) when the signal comes.
+    const sessionId = e.query((db) => db.query<{ session_id: string }, []>("SELECT session_id FROM attempts").get()!.session_id);
+    await waitUntil(() => transcriptText(e, sessionId).includes(taskMarker("a")), "claude to start its transcript");
+    await Bun.sleep(Math.max(0, streaming.receivedAt + Math.min(scaled(500), 3_000) - Date.now()));
     expect(streaming.finishedAt).toBeUndefined();
     p.kill("SIGINT");
     const r = await p.exited;

@@ -4,7 +4,7 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { AttemptRow } from "../../src/store/attempts.ts";
 import type { Database } from "bun:sqlite";
 import { route, slowTextReply, textReply, type RecordedRequest } from "../support/mock-anthropic.ts";
-import { pidAlive, processesMatching, REQUEST, startE2E, taskMarker, waitUntil, type E2E } from "../support/e2e.ts";
+import { pidAlive, processesMatching, REQUEST, startE2E, taskMarker, transcriptText, waitUntil, type E2E } from "../support/e2e.ts";
 import { scaled } from "../support/machine.ts";
 
 // Real processes: each test gets up to 45 s (they take 0.1–4 s each).
@@ -21,6 +21,10 @@ async function startMidStream(e: E2E, resumedReply: string) {
   const p = e.start(["orchestrate", REQUEST, "--auto", "--db", e.dbPath, "--plan", e.plan([{ id: "a" }])]);
   const streaming = await e.mock.waitFor((q) => q.isMessages && q.allUserText.includes(taskMarker("a")), scaled(20_000));
   await waitUntil(() => e.query((db) => events(db).length > 0), "the agent's first events");
+  // Resume continues claude's session from claude's own transcript, which it writes behind
+  // its stdout: it must exist before maos is stopped (on a stalled machine it can lag).
+  const [{ session_id: sessionId }] = e.query((db) => attempts(db)) as [AttemptRow];
+  await waitUntil(() => transcriptText(e, sessionId).includes(taskMarker("a")), "claude to start its transcript");
   // Some text has streamed (10 chunks) and much more is to come.
   await Bun.sleep(Math.max(0, streaming.receivedAt + 500 - Date.now()));
   expect(streaming.finishedAt).toBeUndefined();

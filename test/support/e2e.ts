@@ -274,6 +274,20 @@ export async function waitUntil<T>(cond: () => T | Promise<T>, what: string, tim
   }
 }
 
+/**
+ * The CLI's own transcript of a session (CLAUDE_CONFIG_DIR/projects/<cwd>/<id>.jsonl), or ""
+ * while it has none. claude writes it behind its stdout, in batches: a test that kills claude
+ * and then expects the session to be continued waits for what it needs to be in there.
+ */
+export function transcriptText(e: Pick<E2E, "configDir">, sessionId: string): string {
+  const projects = join(e.configDir, "projects");
+  for (const dir of existsSync(projects) ? readdirSync(projects) : []) {
+    const file = join(projects, dir, `${sessionId}.jsonl`);
+    if (existsSync(file)) return readFileSync(file, "utf8");
+  }
+  return "";
+}
+
 /** A SQLite UTC timestamp ('YYYY-MM-DD HH:MM:SS.SSS') as epoch ms. */
 export function sqlTimeMs(text: string): number {
   return Date.parse(`${text.replace(" ", "T")}Z`);
