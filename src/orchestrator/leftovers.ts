@@ -45,15 +45,15 @@ export async function stopLeftoverAgents(attempts: readonly AttemptRow[], graceM
   const sessionOf = new Map<number, string>();
   for (const a of attempts) for (const pid of attemptProcesses(a)) sessionOf.set(pid, a.session_id);
   const live = [...sessionOf.keys()];
+  // Still the attempt's: alive (an orphan that exited stays a zombie until whoever adopted it
+  // reaps it, maybe never: it is gone) and its argv still carries the session. A process that
+  // exited meanwhile may have left its pid to something else (a new process group leader
+  // even), which must neither be waited for nor have its tree killed.
+  const ours = (pid: number) => stillRunning(pid) && isAttemptProcess(pid, sessionOf.get(pid)!);
   for (const pid of live) signalProcess(pid, "SIGINT");
   const deadline = Date.now() + graceMs;
-  // An orphan that exited stays a zombie until whoever adopted it reaps it (maybe never): it is gone.
-  while (live.some(stillRunning) && Date.now() < deadline) await Bun.sleep(20);
-  // SIGKILL only what is still the attempt's: a process that exited during the grace period
-  // may have left its pid to something else (a new process group leader even), whose tree
-  // must not be killed. So its argv must still carry the session.
-  const stubborn = live.filter((pid) => stillRunning(pid) && isAttemptProcess(pid, sessionOf.get(pid)!));
-  for (const pid of stubborn) killTree(pid);
-  while (stubborn.some(stillRunning) && Date.now() < deadline + 2000) await Bun.sleep(20);
+  while (live.some(ours) && Date.now() < deadline) await Bun.sleep(20);
+  for (const pid of live.filter(ours)) killTree(pid);
+  while (live.some(ours) && Date.now() < deadline + 2000) await Bun.sleep(20);
   return live;
 }

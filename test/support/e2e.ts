@@ -13,6 +13,7 @@
 import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { transcriptPath } from "../../src/agents/transcript.ts";
 import { ensureBinary } from "./binary.ts";
 import { claudeBinPath, makeClaudeEnv, tempDir, type TempDir } from "./claude-env.ts";
 import { scaled } from "./machine.ts";
@@ -275,17 +276,13 @@ export async function waitUntil<T>(cond: () => T | Promise<T>, what: string, tim
 }
 
 /**
- * The CLI's own transcript of a session (CLAUDE_CONFIG_DIR/projects/<cwd>/<id>.jsonl), or ""
- * while it has none. claude writes it behind its stdout, in batches: a test that kills claude
- * and then expects the session to be continued waits for what it needs to be in there.
+ * The CLI's own transcript of a session, where maos's resume looks for it (transcriptPath),
+ * or "" while it has none. claude writes it behind its stdout, in batches: a test that kills
+ * claude and then expects the session to be continued waits for what it needs to be in there.
  */
-export function transcriptText(e: Pick<E2E, "configDir">, sessionId: string): string {
-  const projects = join(e.configDir, "projects");
-  for (const dir of existsSync(projects) ? readdirSync(projects) : []) {
-    const file = join(projects, dir, `${sessionId}.jsonl`);
-    if (existsSync(file)) return readFileSync(file, "utf8");
-  }
-  return "";
+export function transcriptText(e: Pick<E2E, "configDir" | "project">, sessionId: string): string {
+  const file = transcriptPath(e.configDir, e.project, sessionId);
+  return existsSync(file) ? readFileSync(file, "utf8") : "";
 }
 
 /** A SQLite UTC timestamp ('YYYY-MM-DD HH:MM:SS.SSS') as epoch ms. */
