@@ -872,9 +872,11 @@ async function main() {
       prompt = (await Bun.stdin.text()).trim() || undefined;
     }
     if (prompt === undefined) die("Error: Input must be provided either through stdin or as a prompt argument when using --print");
-    log({ event: "message", sessionId, text: prompt, source: flags.prompt !== undefined ? "argv" : "stdin" });
     chosen = chooseScript(prompt!);
+    // Counted before the message is logged: a test that kills this process once it sees the
+    // message (a planner killed while planning) knows that attempt was counted.
     attempt = chosen.attempts ? countAttempt() : resumed ? 1 : 0;
+    log({ event: "message", sessionId, text: prompt, source: flags.prompt !== undefined ? "argv" : "stdin" });
     await runTurn(prompt!, stepsForFirstTurn(chosen));
     finish(lastWasError ? 1 : 0);
   }
